@@ -1,0 +1,1 @@
+"""Shared course data: the facts table that lessons, quizzes and pricing all read."""

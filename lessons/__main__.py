@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from lessons.catalog import lint
+from lessons.catalog import LESSONS_DIR, lint
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons")
     parser.add_argument("command", choices=["lint"])
-    parser.parse_args(argv)
-    lessons, problems = lint()
+    parser.add_argument("--dir", type=Path, default=LESSONS_DIR, help="folder of lesson files")
+    args = parser.parse_args(argv)
+    lessons, problems = lint(args.dir, args.dir / "syllabus.yaml")
     for problem in problems:
         print(problem)
     if problems:

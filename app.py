@@ -1,0 +1,17 @@
+"""Lambda Lab: the Streamlit entry point. It builds the navigation and nothing else."""
+
+import streamlit as st
+
+from course.loopback import install_guard
+
+install_guard()  # the app never opens a connection beyond loopback
+st.set_page_config(page_title="Lambda Lab", page_icon="λ", layout="wide")
+
+PAGES = {
+    "Course": [
+        st.Page("course/home_page.py", title="Course map", icon="🗺️", url_path="home", default=True),
+        st.Page("lessons/page.py", title="Lessons", icon="📘", url_path="lessons"),
+    ],
+}
+
+st.navigation(PAGES).run()

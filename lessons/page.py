@@ -1,0 +1,80 @@
+"""The lessons page: table of contents, search, one lesson, previous/next, mark as done."""
+
+import streamlit as st
+
+from course.session import done_lessons, set_lesson_done
+from lessons.catalog import lesson_by_slug, load_catalog, neighbours, search
+
+catalog = load_catalog()
+lessons = catalog.lessons
+done = done_lessons()
+
+if catalog.problems:
+    with st.expander(f"⚠️ {len(catalog.problems)} problem(s) in the lesson files", expanded=False):
+        st.caption("The lessons below still work; fix these and restart the app.")
+        st.code("\n".join(str(problem) for problem in catalog.problems), language=None)
+if not lessons:
+    st.error("No lesson could be loaded. Run `python -m lessons lint` to see why.")
+    st.stop()
+
+
+def open_lesson(slug: str) -> None:
+    st.query_params["lesson"] = slug  # keeps the address shareable as a deep link
+
+
+requested = st.query_params.get("lesson", lessons[0].slug)
+lesson = lesson_by_slug(requested, lessons)
+if lesson is None:
+    st.error(f"There is no lesson called “{requested}”. Pick one from the contents.")
+    lesson = lessons[0]
+
+with st.sidebar:
+    query = st.text_input("Search lessons", placeholder="e.g. cold start, NAT, GB-second")
+    if query.strip():
+        hits = search(query, lessons)
+        st.caption(f"{len(hits)} lesson(s) match “{query}”")
+        for hit in hits:
+            st.button(
+                hit.lesson.title,
+                key=f"hit-{hit.lesson.slug}",
+                help=hit.snippet,
+                on_click=open_lesson,
+                args=(hit.lesson.slug,),
+            )
+    st.subheader("Contents")
+    for item in lessons:
+        mark = "✅" if item.slug in done else "▫️"
+        st.button(
+            f"{mark} {item.order:02d} {item.title}",
+            key=f"toc-{item.slug}",
+            on_click=open_lesson,
+            args=(item.slug,),
+            type="primary" if item.slug == lesson.slug else "tertiary",
+        )
+
+st.caption(f"Lesson {lesson.order} of {len(lessons)}")
+st.title(lesson.title)
+st.markdown(f"*{lesson.summary}*")
+with st.container(border=True):
+    st.markdown("**By the end of this lesson you can:**")
+    st.markdown("\n".join(f"- {objective}" for objective in lesson.objectives))
+
+for block in lesson.blocks:
+    if block.kind == "dot":
+        st.graphviz_chart(block.text)
+    else:
+        st.markdown(block.text)
+
+st.divider()
+st.toggle(
+    "Mark this lesson as done",
+    value=lesson.slug in done,
+    key=f"done-{lesson.slug}",
+    on_change=lambda: set_lesson_done(lesson.slug, st.session_state[f"done-{lesson.slug}"]),
+)
+previous, following = neighbours(lesson, lessons)
+left, right = st.columns(2)
+if previous:
+    left.button(f"← {previous.title}", key="previous", on_click=open_lesson, args=(previous.slug,))
+if following:
+    right.button(f"{following.title} →", key="next", on_click=open_lesson, args=(following.slug,))

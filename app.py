@@ -9,8 +9,16 @@ st.set_page_config(page_title="Lambda Lab", page_icon="λ", layout="wide")
 
 PAGES = {
     "Course": [
-        st.Page("course/home_page.py", title="Course map", icon="🗺️", url_path="home", default=True),
-        st.Page("lessons/page.py", title="Lessons", icon="📘", url_path="lessons"),
+        st.Page(
+            "course/home_page.py",
+            title="Course map",
+            icon=":material/map:",
+            url_path="home",
+            default=True,
+        ),
+        st.Page(
+            "lessons/page.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"
+        ),
     ],
 }
 

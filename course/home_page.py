@@ -24,7 +24,7 @@ st.header("Lessons")
 columns = st.columns(2)
 for index, lesson in enumerate(lessons):
     with columns[index % 2], st.container(border=True):
-        mark = "✅ " if lesson.slug in done else ""
+        mark = ":material/check_circle: " if lesson.slug in done else ""
         st.page_link(
             "lessons/page.py",
             label=f"{mark}{lesson.order:02d} · {lesson.title}",

@@ -10,12 +10,19 @@ lessons = catalog.lessons
 done = done_lessons()
 
 if catalog.problems:
-    with st.expander(f"⚠️ {len(catalog.problems)} problem(s) in the lesson files", expanded=False):
+    with st.expander(
+        f":material/warning: {len(catalog.problems)} problem(s) in the lesson files", expanded=False
+    ):
         st.caption("The lessons below still work; fix these and restart the app.")
         st.code("\n".join(str(problem) for problem in catalog.problems), language=None)
 if not lessons:
     st.error("No lesson could be loaded. Run `python -m lessons lint` to see why.")
     st.stop()
+
+
+def contents_label(item) -> str:
+    mark = ":material/check_circle:" if item.slug in done else ":material/radio_button_unchecked:"
+    return f"{mark} {item.order:02d} · {item.title}"
 
 
 def open_lesson(slug: str) -> None:
@@ -41,18 +48,18 @@ with st.sidebar:
                 on_click=open_lesson,
                 args=(hit.lesson.slug,),
             )
-    st.subheader("Contents")
-    for item in lessons:
-        mark = "✅" if item.slug in done else "▫️"
-        st.button(
-            f"{mark} {item.order:02d} {item.title}",
-            key=f"toc-{item.slug}",
-            on_click=open_lesson,
-            args=(item.slug,),
-            type="primary" if item.slug == lesson.slug else "tertiary",
-        )
+    # The contents follow the lesson in the address, whichever way it was opened.
+    st.session_state["contents"] = lesson.slug
+    st.radio(
+        "Contents",
+        [item.slug for item in lessons],
+        key="contents",
+        format_func=lambda slug: contents_label(lesson_by_slug(slug, lessons)),
+        on_change=lambda: open_lesson(st.session_state["contents"]),
+    )
 
-st.caption(f"Lesson {lesson.order} of {len(lessons)}")
+position = lessons.index(lesson) + 1
+st.caption(f"Lesson {position} of {len(lessons)}")
 st.title(lesson.title)
 st.markdown(f"*{lesson.summary}*")
 with st.container(border=True):

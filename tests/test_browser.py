@@ -1,6 +1,5 @@
 """Main journeys in a real browser: Debian's Chromium, driven by Playwright."""
 
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,7 +43,7 @@ def test_a_learner_opens_a_lesson_from_the_navigation(
     page.get_by_role("link", name="Lessons").first.click()
     expect(page.get_by_role("heading", name=load_lessons()[0].title)).to_be_visible(timeout=30_000)
 
-    page.get_by_role("button", name=re.compile(re.escape(lesson.title))).first.click()
+    page.get_by_test_id("stSidebar").get_by_text(lesson.title).click()
     expect(page.get_by_role("heading", name=lesson.title)).to_be_visible(timeout=30_000)
     diagram = page.locator("[data-testid='stGraphVizChart'] svg").first
     expect(diagram).to_be_visible(timeout=30_000)

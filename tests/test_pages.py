@@ -88,7 +88,8 @@ def test_marking_a_lesson_done_shows_on_the_course_map():
     at.query_params.clear()  # as the browser does when the navigation changes page
     at.switch_page("course/home_page.py").run()
     assert f"1 of {len(LESSONS)}" in at.get("progress")[0].proto.text
-    assert any(label.startswith("✅") for label in (link.label for link in at.get("page_link")))
+    done_links = [link.label for link in at.get("page_link") if "check_circle" in link.label]
+    assert len(done_links) == 1 and LESSONS[2].title in done_links[0]
 
 
 def test_a_broken_lesson_file_is_reported_and_the_others_still_open(tmp_path, monkeypatch):
@@ -106,3 +107,10 @@ def test_a_broken_lesson_file_is_reported_and_the_others_still_open(tmp_path, mo
         assert "03-broken.md:" in problems and "not valid YAML" in problems
     finally:
         catalog.load_catalog.cache_clear()
+
+
+def test_choosing_a_lesson_in_the_contents_opens_it():
+    at = open_lessons(LESSONS[0].slug)
+    at.sidebar.radio(key="contents").set_value(LESSONS[-1].slug).run()
+    assert at.title[0].value == LESSONS[-1].title
+    assert at.query_params["lesson"] == LESSONS[-1].slug

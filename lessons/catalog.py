@@ -86,8 +86,9 @@ class Lesson:
     @property
     def sections(self) -> list[Section]:
         return [
-            Section(title, anchor_for(title))
-            for title in re.findall(r"^## (.+)$", self.body, flags=re.M)
+            Section(line[3:].strip(), anchor_for(line[3:].strip()))
+            for _, line in prose_lines(self.body)
+            if line.startswith("## ")
         ]
 
     def plain_text(self) -> str:
@@ -96,9 +97,23 @@ class Lesson:
 
 
 def anchor_for(title: str) -> str:
-    """The URL anchor of a section, as Streamlit derives it from a heading."""
-    slug = re.sub(r"[^a-z0-9\s-]", "", title.lower())
-    return re.sub(r"[\s-]+", "-", slug).strip("-")
+    """The URL anchor of a section, as Streamlit derives it from a heading's text
+    (checked against the real page by tests/test_browser.py)."""
+    slug = re.sub(r"[^a-z0-9\s_-]", "", title.lower())
+    return re.sub(r"[\s_-]+", "-", slug).strip("-")
+
+
+def prose_lines(body: str) -> list[tuple[int, str]]:
+    """(offset, line) for every body line outside fenced code blocks."""
+    lines: list[tuple[int, str]] = []
+    fenced = False
+    for offset, line in enumerate(body.splitlines()):
+        if FENCE.match(line.rstrip()):
+            fenced = not fenced
+            continue
+        if not fenced:
+            lines.append((offset, line))
+    return lines
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -215,6 +230,8 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
 
     facts = load_facts()
     body_lines = body.splitlines()
+    prose = prose_lines(body)
+    prose_offsets = {offset for offset, _ in prose}
     for offset, line in enumerate(body_lines):
         for match in PLACEHOLDER.finditer(line):
             key, fld = match.group(1), match.group(2) or "display"
@@ -229,7 +246,7 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
                 facts[key].field(fld)
             except KeyError as exc:
                 problems.append(Problem(path, body_line + offset, str(exc.args[0])))
-        if line.startswith("# "):
+        if line.startswith("# ") and offset in prose_offsets:
             problems.append(
                 Problem(
                     path,
@@ -242,7 +259,7 @@ def parse_lesson(path: Path, text: str | None = None) -> Lesson:
                 Problem(path, body_line + offset, "malformed placeholder: write {{ group.name }}")
             )
 
-    headings = [(i, line) for i, line in enumerate(body_lines) if line.startswith("## ")]
+    headings = [(i, line) for i, line in prose if line.startswith("## ")]
     if not headings or headings[-1][1].strip() != TAKEAWAYS_HEADING:
         problems.append(Problem(path, body_line, f"the last section must be '{TAKEAWAYS_HEADING}'"))
 

@@ -60,3 +60,12 @@ def test_a_deep_link_opens_the_lesson(page: Page, app_server, output_path):
     expect(page.get_by_role("heading", name=lesson.title)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Mark this lesson as done")).to_be_visible()
     page.screenshot(path=shot(output_path, "deep-link.png"))
+
+
+def test_every_section_anchor_the_course_links_to_exists_on_the_page(page: Page, app_server):
+    """Quiz questions and lessons deep-link to sections by anchor: the anchors must be real."""
+    for lesson in load_lessons():
+        page.goto(f"{app_server.url}/lessons?lesson={lesson.slug}")
+        expect(page.get_by_role("heading", name=lesson.title)).to_be_visible(timeout=30_000)
+        for section in lesson.sections:
+            expect(page.locator(f"[id='{section.anchor}']")).to_have_count(1, timeout=10_000)

@@ -171,3 +171,11 @@ def test_neighbours_follow_course_order():
     lessons = load_lessons()
     assert neighbours(lessons[0], lessons) == (None, lessons[1])
     assert neighbours(lessons[-1], lessons) == (lessons[-2], None)
+
+
+def test_comments_inside_code_blocks_are_not_headings(tmp_path):
+    text = GOOD.replace(
+        "## Timeline", "```bash\n# zip the code\n## not a section\n```\n\n## Timeline"
+    )
+    lesson = parse_lesson(write(tmp_path, "05-cold-starts.md", text))
+    assert [s.title for s in lesson.sections] == ["Timeline", "Key takeaways"]

@@ -20,6 +20,14 @@ PAGES = {
             "lessons/page.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"
         ),
     ],
+    "Tools": [
+        st.Page(
+            "pricing/page.py",
+            title="Pricing calculator",
+            icon=":material/calculate:",
+            url_path="pricing",
+        ),
+    ],
 }
 
 st.navigation(PAGES).run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -97,10 +98,17 @@ class Lesson:
 
 
 def anchor_for(title: str) -> str:
-    """The URL anchor of a section, as Streamlit derives it from a heading's text
-    (checked against the real page by tests/test_browser.py)."""
-    slug = re.sub(r"[^a-z0-9\s_-]", "", title.lower())
-    return re.sub(r"[\s_-]+", "-", slug).strip("-")
+    """The URL anchor Streamlit gives a heading (its front end's slugify with decamelize:
+    "SnapStart" -> "snap-start", "x86_64" -> "x86-64", "Lambda's" -> "lambdas").
+    tests/test_browser.py checks every section's anchor against the real page."""
+    text = title.replace("&", " and ")
+    text = re.sub(r"([A-Z]{2})(\d+)", r"\1 \2", text)
+    text = re.sub(r"([a-z\d])([A-Z])", r"\1 \2", text)
+    text = re.sub(r"([A-Z])([A-Z](?!s(?![a-z]))[a-z\d]+)", r"\1 \2", text)
+    text = text.lower()
+    text = re.sub(r"([a-z\d])['\u2019]([ts])(?![a-z\d])", r"\1\2", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z\d]+", "-", text).strip("-")
 
 
 def prose_lines(body: str) -> list[tuple[int, str]]:

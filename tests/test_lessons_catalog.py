@@ -179,3 +179,19 @@ def test_comments_inside_code_blocks_are_not_headings(tmp_path):
     )
     lesson = parse_lesson(write(tmp_path, "05-cold-starts.md", text))
     assert [s.title for s in lesson.sections] == ["Timeline", "Key takeaways"]
+
+
+@pytest.mark.parametrize(
+    ("title", "anchor"),
+    [
+        ("SnapStart: resume instead of initialise", "snap-start-resume-instead-of-initialise"),
+        ("Architectures: x86_64 or arm64", "architectures-x86-64-or-arm64"),
+        ("The handler: Lambda's way in", "the-handler-lambdas-way-in"),
+        ("Function URLs: HTTPS without API Gateway", "function-urls-https-without-api-gateway"),
+        ("S3 to DynamoDB", "s3-to-dynamo-db"),
+    ],
+)
+def test_section_anchors_follow_streamlits_slugs(title, anchor):
+    from lessons.catalog import anchor_for
+
+    assert anchor_for(title) == anchor

@@ -21,8 +21,8 @@ if not lessons:
 
 
 def contents_label(item) -> str:
-    mark = ":material/check_circle:" if item.slug in done else ":material/radio_button_unchecked:"
-    return f"{mark} {item.order:02d} · {item.title}"
+    mark = ":material/check_circle: " if item.slug in done else ""
+    return f"{mark}{item.order:02d} · {item.title}"
 
 
 def open_lesson(slug: str) -> None:

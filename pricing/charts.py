@@ -8,13 +8,12 @@ import math
 import plotly.graph_objects as go
 
 from pricing.compare import (
-    break_even_requests,
-    instances,
+    break_evens,
     monthly_lambda_usd,
     requests_per_second,
     with_requests,
 )
-from pricing.model import ARCHITECTURES, Bill, Usage, price
+from pricing.model import ARCHITECTURES, Bill, Prices, Usage, price
 from pricing.tuning import SpeedModel, cheapest, sweep
 from pricing.walkthrough import number, usd
 
@@ -37,14 +36,51 @@ def _money_axis(title: str = "USD a month") -> dict:
     return {"title": title, "tickprefix": "$", "rangemode": "tozero"}
 
 
+def _log_money_axis(highest: float) -> dict:
+    """Dollars on a log scale from one cent up (costs grow by orders of magnitude);
+    a bill under a cent is below the axis."""
+    top = math.log10(max(highest, 1.0)) + 0.3
+    return {
+        "title": "USD a month (log scale)",
+        "type": "log",
+        "tickprefix": "$",
+        "range": [-2, top],
+    }
+
+
+def _mark_requests(figure: go.Figure, requests: int, text: str, dash: str, y: float) -> None:
+    """A vertical line at a request count. Annotations on a log axis take log10(x),
+    which `add_vline` gets wrong, so the label is placed by hand."""
+    figure.add_shape(
+        type="line",
+        x0=requests,
+        x1=requests,
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"dash": dash, "color": "#555"},
+    )
+    figure.add_annotation(
+        x=math.log10(requests),
+        y=y,
+        yref="paper",
+        text=text,
+        showarrow=False,
+        xanchor="left",
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+
+
 def cost_vs_requests(usage: Usage) -> go.Figure:
     """Monthly cost against requests (log scale) on both architectures."""
     current = max(usage.requests, 1)
     high = max(10**9, current * 100)
     grid = log_grid(10**3, high, extra=(current, 10**6))
     figure = go.Figure()
+    highest = 0.0
     for arch in ARCHITECTURES:
         costs = [float(price(with_requests(usage, n, arch=arch)).total_usd) for n in grid]
+        highest = max(highest, *costs)
         figure.add_trace(
             go.Scatter(
                 x=grid,
@@ -55,25 +91,14 @@ def cost_vs_requests(usage: Usage) -> go.Figure:
                 hovertemplate="%{x:,} requests: $%{y:,.2f}<extra>" + arch + "</extra>",
             )
         )
-    figure.add_vline(
-        x=current,
-        line_dash="dash",
-        line_color="#555",
-        annotation_text=f"your {number(usage.requests)} requests",
-        annotation_position="top left",
-    )
+    _mark_requests(figure, current, f"your {number(usage.requests)} requests", "dash", 0.98)
     if usage.free_tier:
-        figure.add_vline(
-            x=10**6,
-            line_dash="dot",
-            line_color="#999",
-            annotation_text="free requests end",
-            annotation_position="bottom right",
-        )
+        free = int(Prices.from_facts(usage.arch).free_requests)
+        _mark_requests(figure, free, f"{number(free)} free requests end", "dot", 0.06)
     figure.update_layout(
         title="Monthly cost as traffic grows (same duration and memory)",
         xaxis={"title": "requests per month (log scale)", "type": "log"},
-        yaxis=_money_axis(),
+        yaxis=_log_money_axis(highest),
         legend={"title": "architecture"},
         **LAYOUT,
     )
@@ -164,16 +189,19 @@ def memory_tuning(usage: Usage, model: SpeedModel) -> go.Figure:
 
 def lambda_vs_ec2(usage: Usage) -> go.Figure:
     """This function on Lambda against always-on instances, break-even points marked."""
-    boxes = instances()
-    even = {box.name: break_even_requests(usage, box.monthly_usd) for box in boxes}
+    evens = break_evens(usage)
+    boxes = tuple(even.instance for even in evens)
+    even = {item.instance.name: item.requests for item in evens}
     known = [n for n in even.values() if n]
     high = max([10**9, max(usage.requests, 1) * 10, *(n * 10 for n in known)])
     grid = log_grid(10**3, high, extra=(max(usage.requests, 1), *known))
+    lambda_costs = [float(monthly_lambda_usd(usage, n)) for n in grid]
+    highest = max([*lambda_costs, *(float(box.monthly_usd) for box in boxes)])
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
             x=grid,
-            y=[float(monthly_lambda_usd(usage, n)) for n in grid],
+            y=lambda_costs,
             name=f"Lambda ({usage.arch}, {number(usage.memory_mb)} MB)",
             mode="lines",
             line={"color": COLOURS[usage.arch], "width": 3},
@@ -182,35 +210,43 @@ def lambda_vs_ec2(usage: Usage) -> go.Figure:
     )
     for box, colour in zip(boxes, INSTANCE_COLOURS, strict=False):
         monthly = float(box.monthly_usd)
+        point = even[box.name]
+        name = f"EC2 {box.name}: ${box.hourly_usd}/h = {usd(box.monthly_usd)}/month"
+        if point == 0:
+            name += " (Lambda costs more even with no traffic)"
+        elif point is None:
+            name += " (Lambda stays cheaper)"
         figure.add_trace(
             go.Scatter(
                 x=[grid[0], grid[-1]],
                 y=[monthly, monthly],
-                name=f"EC2 {box.name}: ${box.hourly_usd}/h = {usd(box.monthly_usd)}/month",
+                name=name,
                 mode="lines",
                 line={"color": colour, "dash": "dash"},
             )
         )
-        point = even[box.name]
         if point:
             rate = requests_per_second(point)
             figure.add_trace(
                 go.Scatter(
                     x=[point],
                     y=[monthly],
-                    mode="markers+text",
+                    mode="markers",
                     marker={"color": colour, "size": 12, "symbol": "diamond"},
-                    text=[f"{number(point)}/month ({rate:.1f}/s)"],
-                    textposition="top left",
+                    hovertemplate=f"break-even with {box.name}: {number(point)} requests a "
+                    f"month, about {rate:.1f} a second<extra></extra>",
                     name=f"break-even with {box.name}",
                     showlegend=False,
                 )
             )
+    _mark_requests(
+        figure, max(usage.requests, 1), f"your {number(usage.requests)} requests", "dot", 0.98
+    )
     figure.update_layout(
         title="Lambda against an always-on EC2 instance (prices only; one instance may not "
         "keep up with the load)",
         xaxis={"title": "requests per month (log scale)", "type": "log"},
-        yaxis=_money_axis(),
+        yaxis=_log_money_axis(highest),
         legend={"orientation": "h", "y": -0.3},
         **LAYOUT,
     )

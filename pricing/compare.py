@@ -81,3 +81,21 @@ def break_even_requests(usage: Usage, monthly_usd: Decimal) -> int | None:
 def requests_per_second(monthly_requests: int | Decimal) -> Decimal:
     """A steady rate that adds up to this many requests in an average month."""
     return Decimal(monthly_requests) / (hours_per_month() * 3600)
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    instance: Instance
+    requests: int | None  # None: Lambda stays cheaper up to MAX_REQUESTS
+
+    def describe(self) -> str:
+        if self.requests is None:
+            return f"Lambda stays cheaper up to {MAX_REQUESTS:,} requests a month"
+        if self.requests == 0:
+            return "Lambda costs more even with no traffic (provisioned concurrency)"
+        rate = requests_per_second(self.requests)
+        return f"{self.requests:,} requests a month (a steady {rate:.1f} a second)"
+
+
+def break_evens(usage: Usage) -> tuple[BreakEven, ...]:
+    return tuple(BreakEven(box, break_even_requests(usage, box.monthly_usd)) for box in instances())

@@ -10,6 +10,7 @@ import streamlit as st
 
 from course.facts import fact, value
 from pricing import charts
+from pricing.compare import break_evens
 from pricing.model import MAX_HOURS_IN_MONTH, InvalidUsage, Usage, price
 from pricing.scenarios import PRESETS, Preset, preset
 from pricing.tuning import SpeedModel
@@ -48,6 +49,11 @@ def choose_preset(name: str) -> None:
     if chosen:
         apply_preset(chosen)
         st.query_params["preset"] = name  # the address now links to this scenario
+
+
+def dollars(text: str) -> str:
+    """Markdown reads $...$ as LaTeX; a bill is full of dollar signs."""
+    return text.replace("$", r"\$")
 
 
 def forget_preset() -> None:
@@ -213,9 +219,9 @@ with bill_column:
     st.metric("Monthly total", usd(bill.total_usd))
     for step in steps(bill):
         with st.container(border=True):
-            st.markdown(f"**{step.title}: {usd(step.usd)}**".replace("$", r"\$"))
-            st.markdown("\n".join(f"- {line}" for line in step.lines).replace("$", r"\$"))
-    st.success(total_line(bill).replace("$", r"\$"), icon=":material/calculate:")
+            st.markdown(dollars(f"**{step.title}: {usd(step.usd)}**"))
+            st.markdown(dollars("\n".join(f"- {line}" for line in step.lines)))
+    st.success(dollars(total_line(bill)), icon=":material/calculate:")
 
 st.header("How the cost grows")
 traffic, parts, memory, servers = st.tabs(
@@ -249,6 +255,14 @@ with memory:
     st.plotly_chart(charts.memory_tuning(usage, model), key="chart-memory")
 with servers:
     st.plotly_chart(charts.lambda_vs_ec2(usage), key="chart-ec2")
+    rows = ["| Always-on instance | A month | Break-even with this function |", "|---|---|---|"]
+    for even in break_evens(usage):
+        box = even.instance
+        rows.append(
+            f"| {box.name} (${box.hourly_usd} an hour) | {usd(box.monthly_usd)} "
+            f"| {even.describe()} |"
+        )
+    st.markdown(dollars("\n".join(rows)))
     ec2_source = fact("ec2.t4g_small_hourly_usd").source
     st.caption(
         f"Always-on Linux instances in {region.display} at on-demand prices, for "

@@ -1,0 +1,317 @@
+"""Lambda's invoke semantics between moto's API and the sandbox's runtime.
+
+The moto seam hands every invocation here: synchronous Invoke (payload, FunctionError,
+LogType=Tail, executed version), asynchronous ones (Event, S3 notifications) on a
+queue with Lambda's retries, throttling as TooManyRequestsException, and the AWS/Lambda
+metrics each invocation publishes. Provisioned concurrency configs live here too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox import moto_state, triggers
+from sandbox.request_context import current_requester
+from sandbox.runtime.lambda_runtime import LambdaRuntime, Throttled
+from sandbox.runtime.spec import FunctionSpec, InvocationResult
+
+logger = logging.getLogger(__name__)
+SYNC_REQUEST_LIMIT = 6 * 1024 * 1024
+ASYNC_REQUEST_LIMIT = 1024 * 1024  # raised from 256 KB in October 2025
+THROTTLE_RETRY_FOR_S = 60.0  # Lambda keeps retrying throttled events for hours; we stop sooner
+
+
+class RequestTooLargeException(moto_state.LambdaClientError):
+    code = 413
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+        )
+
+
+def header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is None and isinstance(headers, dict):
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
+
+
+def event_text(body: Any) -> str:
+    """The request payload as JSON text; Lambda refuses what is not JSON."""
+    if body is None or body == b"" or body == "":
+        return "{}"
+    text = body.decode("utf-8") if isinstance(body, bytes | bytearray) else body
+    if not isinstance(text, str):
+        return json.dumps(text)
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise moto_state.InvalidRequestContentException(
+            f"Could not parse request body into json: Could not parse payload into json: {error}"
+        ) from None
+    return text
+
+
+@dataclass
+class ProvisionedConfig:
+    requested: int
+    status: str = "IN_PROGRESS"
+    allocated: int = 0
+    last_modified: str = field(
+        default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "RequestedProvisionedConcurrentExecutions": self.requested,
+            "AvailableProvisionedConcurrentExecutions": self.allocated,
+            "AllocatedProvisionedConcurrentExecutions": self.allocated,
+            "Status": self.status,
+            "LastModified": self.last_modified,
+        }
+
+
+class LambdaService:
+    def __init__(
+        self,
+        runtime: LambdaRuntime,
+        async_workers: int = 4,
+        async_retry_delays_s: tuple[float, ...] = (1.0, 2.0),
+    ) -> None:
+        self.runtime = runtime
+        # Lambda waits about 1 and 2 minutes before retrying a failed async event; the
+        # sandbox keeps the two retries but shortens the waits.
+        self.async_retry_delays_s = async_retry_delays_s
+        self._async = ThreadPoolExecutor(async_workers, thread_name_prefix="lambda-async")
+        self._provisioned: dict[tuple[str, str, str, str], ProvisionedConfig] = {}
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._idle = threading.Condition(self._lock)
+
+    # Running ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        spec: FunctionSpec,
+        event: str,
+        invoked_arn: str,
+        client_context: dict | None = None,
+    ) -> InvocationResult:
+        """One invocation with its metrics; raises Throttled (and counts a Throttle)."""
+        try:
+            result = self.runtime.invoke(spec, event, invoked_arn, client_context)
+        except Throttled:
+            self._metrics(spec, {"Throttles": (1.0, "Count")})
+            raise
+        self._metrics(
+            spec,
+            {
+                "Invocations": (1.0, "Count"),
+                "Errors": (1.0 if result.function_error else 0.0, "Count"),
+                "Duration": (result.duration_ms, "Milliseconds"),
+                "ConcurrentExecutions": (float(result.concurrent_executions), "Count"),
+            },
+        )
+        return result
+
+    def _metrics(self, spec: FunctionSpec, values: dict[str, tuple[float, str]]) -> None:
+        moto_state.publish_metrics(spec.account_id, spec.region, spec.function_name, values)
+
+    # The moto seam calls these -----------------------------------------------------------
+
+    def invoke_api(
+        self,
+        backend: Any,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: dict[str, str],
+    ) -> bytes:
+        try:
+            return self._invoke_api(
+                backend, function_name, qualifier, body, headers, response_headers
+            )
+        except moto_state.LambdaClientError:
+            raise
+        except Exception as error:  # a sandbox bug: answer as Lambda would, keep serving
+            logger.exception("invoke of %s failed inside the sandbox", function_name)
+            raise moto_state.ServiceException(f"The sandbox failed to invoke: {error}") from None
+
+    def _invoke_api(
+        self,
+        backend: Any,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: dict[str, str],
+    ) -> bytes:
+        invocation_type = header(headers, "X-Amz-Invocation-Type") or "RequestResponse"
+        spec, invoked_arn = moto_state.resolve_invocation(backend, function_name, qualifier)
+        event = event_text(body)
+        size = len(event.encode("utf-8"))
+        if invocation_type == "Event":
+            if size > ASYNC_REQUEST_LIMIT:
+                raise RequestTooLargeException(size, ASYNC_REQUEST_LIMIT)
+            self.submit_async(spec, event, invoked_arn)
+            return b""
+        if size > SYNC_REQUEST_LIMIT:
+            raise RequestTooLargeException(size, SYNC_REQUEST_LIMIT)
+        if invocation_type == "DryRun":
+            return b""
+        client_context = None
+        encoded_context = header(headers, "X-Amz-Client-Context")
+        if encoded_context:
+            try:
+                client_context = json.loads(base64.b64decode(encoded_context))
+            except ValueError:
+                client_context = None
+        internal = not headers  # moto's own event sources call with no HTTP headers
+        try:
+            result = self.run(spec, event, invoked_arn, client_context)
+        except Throttled as throttled:
+            if internal:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return b'{"errorType": "TooManyRequestsException"}'
+            raise moto_state.TooManyRequestsException(throttled.reason) from None
+        response_headers["x-amz-executed-version"] = result.executed_version
+        response_headers["x-amz-log-result"] = result.log_tail
+        if result.function_error:
+            response_headers["x-amz-function-error"] = result.function_error
+        response_headers["Content-Length"] = str(len(result.payload))
+        return result.payload
+
+    def invoke_from_event_source(self, fn: Any, body: Any) -> bytes:
+        spec = moto_state.trigger_spec(fn)
+        try:
+            return self.run(spec, event_text(body), spec.function_arn).payload
+        except Throttled:
+            return b'{"errorType": "TooManyRequestsException"}'
+
+    def s3_notification(
+        self, account_id: str, event_body: dict, fn_arn: str, region_name: str
+    ) -> None:
+        try:
+            spec, invoked_arn = moto_state.function_by_arn(account_id, region_name, fn_arn)
+        except (
+            Exception
+        ):  # S3 delivers asynchronously: a missing function is not the uploader's error
+            return
+        self.submit_async(spec, json.dumps(event_body), invoked_arn)
+
+    def s3_event(self, change: triggers.S3ObjectChange) -> dict:
+        requester = current_requester.get()
+        access_key = requester.access_key_id if requester else None
+        principal = moto_state.principal_id(access_key, change.bucket_owner_account)
+        source_ip = requester.source_ip if requester else "127.0.0.1"
+        return triggers.s3_event(change, principal, source_ip)
+
+    # Asynchronous invocations ------------------------------------------------------------
+
+    def submit_async(self, spec: FunctionSpec, event: str, invoked_arn: str) -> None:
+        with self._lock:
+            self._pending += 1
+        self._async.submit(self._run_async, spec, event, invoked_arn)
+
+    def _run_async(self, spec: FunctionSpec, event: str, invoked_arn: str) -> None:
+        try:
+            retries = moto_state.async_retry_attempts(spec)
+            attempt = 0
+            throttled_since = None
+            while True:
+                try:
+                    result = self.run(spec, event, invoked_arn)
+                except Throttled:
+                    throttled_since = throttled_since or time.monotonic()
+                    if time.monotonic() - throttled_since > THROTTLE_RETRY_FOR_S:
+                        return
+                    time.sleep(0.2)
+                    continue
+                except Exception:  # the function vanished or its code is unusable
+                    return
+                if not result.function_error or attempt >= retries:
+                    return
+                delay = self.async_retry_delays_s[min(attempt, len(self.async_retry_delays_s) - 1)]
+                attempt += 1
+                time.sleep(delay)
+        finally:
+            with self._lock:
+                self._pending -= 1
+                self._idle.notify_all()
+
+    def wait_for_async(self, timeout_s: float = 30.0) -> bool:
+        """Block until queued asynchronous invocations have run (for tests and labs)."""
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    # Provisioned concurrency -------------------------------------------------------------
+
+    def put_provisioned(
+        self, account_id: str, region: str, function_name: str, qualifier: str, count: int
+    ) -> dict[str, Any]:
+        backend = moto_state.lambda_backend(account_id, region)
+        spec, _ = moto_state.resolve_invocation(backend, function_name, qualifier)
+        if spec.version == "$LATEST":
+            raise moto_state.InvalidParameterValueException(
+                "Provisioned Concurrency Configs cannot be applied to unpublished function "
+                "versions."
+            )
+        key = (account_id, region, spec.function_name, qualifier)
+        config = ProvisionedConfig(requested=count)
+        with self._lock:
+            self._provisioned[key] = config
+
+        def allocate() -> None:
+            self.runtime.provision(spec, count)
+            config.allocated = self.runtime.pool.provisioned_count(spec)
+            config.status = "READY" if config.allocated >= count else "FAILED"
+
+        threading.Thread(target=allocate, name="provisioning", daemon=True).start()
+        return config.to_json()
+
+    def get_provisioned(
+        self, account_id: str, region: str, function_name: str, qualifier: str
+    ) -> dict[str, Any] | None:
+        with self._lock:
+            config = self._provisioned.get((account_id, region, function_name, qualifier))
+        return None if config is None else config.to_json()
+
+    def delete_provisioned(
+        self, account_id: str, region: str, function_name: str, qualifier: str
+    ) -> bool:
+        with self._lock:
+            config = self._provisioned.pop((account_id, region, function_name, qualifier), None)
+        if config is None:
+            return False
+        backend = moto_state.lambda_backend(account_id, region)
+        spec, _ = moto_state.resolve_invocation(backend, function_name, qualifier)
+        self.runtime.unprovision(spec)
+        return True
+
+    def forget_account(self, account_id: str) -> None:
+        with self._lock:
+            for key in [k for k in self._provisioned if k[0] == account_id]:
+                del self._provisioned[key]
+        self.runtime.retire(account_id)
+
+    def shutdown(self) -> None:
+        self._async.shutdown(wait=False, cancel_futures=True)

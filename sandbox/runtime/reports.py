@@ -1,0 +1,127 @@
+"""The platform lines Lambda writes around every invocation, and its error payloads.
+
+Formats follow what Lambda writes to CloudWatch Logs for Python functions:
+START, END and REPORT (with Init Duration on a cold start, and Status on a failure).
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from typing import Any
+
+
+def start_line(request_id: str, version: str) -> str:
+    return f"START RequestId: {request_id} Version: {version}"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}"
+
+
+def init_start_line() -> str:
+    version = platform.python_version()
+    minor = ".".join(version.split(".")[:2])
+    return (
+        f"INIT_START Runtime Version: python:{minor}.sandbox\t"
+        f"Runtime Version ARN: local:python:{version}"
+    )
+
+
+def billed_duration_ms(duration_ms: float, init_duration_ms: float | None) -> int:
+    """Rounded up to the next millisecond; since August 2025 the init phase is billed too."""
+    return max(1, math.ceil(duration_ms + (init_duration_ms or 0.0)))
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    billed_ms: int,
+    memory_mb: int,
+    max_memory_used_mb: int,
+    init_duration_ms: float | None,
+    status: str | None = None,
+    error_type: str | None = None,
+) -> str:
+    parts = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {billed_ms} ms",
+        f"Memory Size: {memory_mb} MB",
+        f"Max Memory Used: {max_memory_used_mb} MB",
+    ]
+    if init_duration_ms is not None:
+        parts.append(f"Init Duration: {init_duration_ms:.2f} ms")
+    if status:
+        parts.append(f"Status: {status}")
+    if error_type:
+        parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts) + "\t"
+
+
+def iso_timestamp(epoch_ms: int | None = None) -> str:
+    epoch_ms = int(time.time() * 1000) if epoch_ms is None else epoch_ms
+    seconds, millis = divmod(epoch_ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+def timeout_line(request_id: str, timeout_s: float) -> str:
+    return f"{iso_timestamp()} {request_id} Task timed out after {timeout_s:.2f} seconds"
+
+
+def timeout_error(request_id: str, timeout_s: float) -> dict[str, Any]:
+    return {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": (
+            f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds"
+        ),
+    }
+
+
+def exit_error(
+    request_id: str, reason: str, error_type: str = "Runtime.ExitError"
+) -> dict[str, Any]:
+    return {
+        "errorType": error_type,
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {reason}",
+    }
+
+
+def exit_reason(returncode: int | None) -> str:
+    """Lambda's wording for how the runtime process ended."""
+    if returncode is None or returncode == 0:
+        return "exit status 0"
+    if returncode < 0:
+        import signal
+
+        names = {
+            signal.SIGKILL: "killed",
+            signal.SIGSEGV: "segmentation fault",
+            signal.SIGABRT: "aborted",
+            signal.SIGTERM: "terminated",
+            signal.SIGBUS: "bus error",
+            signal.SIGFPE: "floating point exception",
+            signal.SIGINT: "interrupt",
+        }
+        return f"signal: {names.get(-returncode, f'signal {-returncode}')}"
+    return f"exit status {returncode}"
+
+
+def unsupported_runtime_error(runtime: str | None) -> dict[str, Any]:
+    return {
+        "errorType": "Runtime.InvalidEntrypoint",
+        "errorMessage": (
+            f"Runtime {runtime!s} is not available in this sandbox: it runs Python functions "
+            "only (python3.x runtimes). Use a python3.x runtime to run this function here."
+        ),
+    }
+
+
+def response_too_large_error() -> dict[str, Any]:
+    return {  # the byte count is the one AWS's own message quotes
+        "errorType": "Function.ResponseSizeTooLarge",
+        "errorMessage": (
+            "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+        ),
+    }

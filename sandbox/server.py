@@ -1,0 +1,248 @@
+"""The sandbox: moto's server on loopback as the AWS control plane, our runtime for Lambda.
+
+``Sandbox`` starts moto's WSGI app (behind the sandbox's gateway) on a free loopback
+port in a thread of this process, patches moto so functions run in the sandbox's
+runtime, and hands out per-learner boto3 sessions. moto keeps its state per process,
+so one sandbox runs per process: ``get_sandbox()`` starts it once and reuses it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from course.loopback import install_guard, is_loopback
+from sandbox import moto_seam, moto_state
+from sandbox.accounts import REGION, LearnerAccount, LearnerAccounts
+from sandbox.gateway import Gateway
+from sandbox.lambda_service import LambdaService
+from sandbox.runtime.lambda_runtime import LambdaRuntime
+from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot start (another one runs in this process, a bad address...)."""
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """No access log line per request: labs make many."""
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        pass
+
+
+class SandboxSession(boto3.Session):
+    """A boto3 session whose clients and resources talk to the sandbox, never to AWS."""
+
+    def __init__(self, endpoint_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.endpoint_url = endpoint_url
+
+    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if len(args) < 5:  # endpoint_url is client()'s fifth positional parameter
+            kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return super().client(service_name, *args, **kwargs)
+
+    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if len(args) < 5:
+            kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return super().resource(service_name, *args, **kwargs)
+
+
+class _LogStreams:
+    """The runtime's hooks into the control plane: log streams and role credentials."""
+
+    def open_log_stream(
+        self, spec: FunctionSpec, stream_name: str
+    ) -> moto_state.CloudWatchLogStream:
+        return moto_state.CloudWatchLogStream(
+            spec.account_id, spec.region, spec.log_group_name, stream_name
+        )
+
+    def credentials(self, spec: FunctionSpec) -> dict[str, str]:
+        return moto_state.role_credentials(
+            spec.account_id, spec.region, spec.role_arn, spec.function_name
+        )
+
+
+class Sandbox:
+    _active: Sandbox | None = None
+    _active_lock = threading.Lock()
+
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        strict_credentials: bool = True,
+        idle_timeout_s: float = 300.0,
+        account_concurrency: int = 10,
+        verbose: bool = False,
+    ) -> None:
+        if not is_loopback(host):
+            raise SandboxError(f"the sandbox listens on loopback only, not on {host!r}")
+        self.host = host
+        self.port = port
+        self.strict_credentials = strict_credentials
+        self.idle_timeout_s = idle_timeout_s
+        self.account_concurrency = account_concurrency
+        self.verbose = verbose
+        self.accounts = LearnerAccounts()
+        self.work_dir: Path | None = None
+        self.runtime: LambdaRuntime | None = None
+        self.service: LambdaService | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise SandboxError("the sandbox is not running")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> Sandbox:
+        with Sandbox._active_lock:
+            if Sandbox._active is not None:
+                raise SandboxError(
+                    "a sandbox already runs in this process (moto's state is global)"
+                )
+            if "MOTO_ACCOUNT_ID" in os.environ:
+                raise SandboxError(
+                    "MOTO_ACCOUNT_ID is set: it would put every learner in one account"
+                )
+            Sandbox._active = self
+        try:
+            self._start()
+        except BaseException:
+            with Sandbox._active_lock:
+                Sandbox._active = None
+            raise
+        return self
+
+    def _start(self) -> None:
+        install_guard()  # nothing the sandbox does may leave the machine
+        moto_state.configure_moto()
+        # A bucket of one learner is invisible to the others (no cross-account access).
+        os.environ["MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS"] = "false"
+        self.work_dir = Path(tempfile.mkdtemp(prefix="lambda-lab-sandbox-"))
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        # The gateway gets its Lambda service once the port (the runtime's endpoint) is known.
+        gateway = Gateway(moto_app, None, self.strict_credentials)
+        self._server = make_server(
+            self.host,
+            self.port,
+            gateway,
+            threaded=True,
+            request_handler=MotoRequestHandler if self.verbose else _QuietRequestHandler,
+        )
+        settings = RuntimeSettings(
+            endpoint_url=self.endpoint_url,
+            work_dir=str(self.work_dir),
+            idle_timeout_s=self.idle_timeout_s,
+            account_concurrency=self.account_concurrency,
+        )
+        self.runtime = LambdaRuntime(settings, _LogStreams())
+        self.service = LambdaService(self.runtime)
+        gateway.service = self.service
+        moto_seam.install(self.service)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox-server", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.service is not None:
+            self.service.shutdown()
+        if self.runtime is not None:
+            self.runtime.shutdown()
+        moto_seam.uninstall()
+        if self.work_dir is not None:
+            remove_tree(self.work_dir)
+            self.work_dir = None
+        with Sandbox._active_lock:
+            if Sandbox._active is self:
+                Sandbox._active = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # Learners ------------------------------------------------------------------------
+
+    def learner_account(self, learner_id: str) -> LearnerAccount:
+        return self.accounts.account(learner_id)
+
+    def learner_session(self, learner_id: str, region: str = REGION) -> boto3.Session:
+        """boto3 session of one learner: their own account, this sandbox's endpoint."""
+        account = self.accounts.account(learner_id)
+        return SandboxSession(
+            self.endpoint_url,
+            aws_access_key_id=account.access_key_id,
+            aws_secret_access_key=account.secret_access_key,
+            region_name=region,
+        )
+
+    def reset_learner(self, learner_id: str) -> None:
+        """Wipe one learner's account (functions, roles, buckets, logs...) and environments."""
+        account = self.accounts.account(learner_id)
+        if self.service is not None:
+            self.service.forget_account(account.account_id)
+        self.accounts.reset(learner_id)
+
+    def wait_for_async(self, timeout_s: float = 30.0) -> bool:
+        """Wait for queued asynchronous invocations (S3 notifications, Event) to finish."""
+        return self.service.wait_for_async(timeout_s) if self.service else True
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder even where the sandbox made code read-only."""
+
+    def make_writable_and_retry(function: Any, target: str, _: Any) -> None:
+        os.chmod(os.path.dirname(target), 0o755)
+        os.chmod(target, 0o755)
+        function(target)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=make_writable_and_retry)
+    else:
+        shutil.rmtree(path, onerror=make_writable_and_retry)
+
+
+_process_sandbox: Sandbox | None = None
+_process_lock = threading.Lock()
+
+
+def get_sandbox() -> Sandbox:
+    """The sandbox of this process, started on first use and kept for all sessions."""
+    global _process_sandbox
+    with _process_lock:
+        if _process_sandbox is None or not _process_sandbox.running:
+            _process_sandbox = Sandbox().start()
+            atexit.register(_process_sandbox.stop)
+        return _process_sandbox

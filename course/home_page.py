@@ -1,9 +1,13 @@
 """The course map: every part of the course and what the learner has done."""
 
+import datetime as dt
+
 import streamlit as st
 
 from course.session import done_lessons
 from lessons.catalog import load_lessons
+from quizzes.progress import QuizProgress
+from quizzes.questions import load_quizzes
 
 # Deep links like /?lesson=<slug> land here first: hand them to the lessons page.
 if "lesson" in st.query_params:
@@ -11,6 +15,8 @@ if "lesson" in st.query_params:
 
 lessons = load_lessons()
 done = done_lessons()
+quizzes = load_quizzes()
+progress: QuizProgress = st.session_state.setdefault("quiz_progress", QuizProgress())
 
 st.title("λ Lambda Lab")
 st.markdown(
@@ -18,7 +24,22 @@ st.markdown(
     "Work through the lessons in order, or jump to the topic you need."
 )
 
-st.progress(len(done) / max(len(lessons), 1), text=f"Lessons done: {len(done)} of {len(lessons)}")
+lesson_col, quiz_col, tools_col = st.columns(3)
+with lesson_col, st.container(border=True):
+    st.markdown("**:material/menu_book: Lessons**")
+    st.progress(
+        len(done) / max(len(lessons), 1), text=f"Lessons done: {len(done)} of {len(lessons)}"
+    )
+with quiz_col, st.container(border=True):
+    st.markdown("**:material/quiz: Quizzes**")
+    due = len(progress.due(dt.date.today()))
+    answered = len({a.question_id for a in progress.attempts})
+    st.markdown(f"{len(quizzes.questions)} questions · {answered} answered · **{due} due today**")
+    st.page_link("quizzes/page.py", label="Practise now", icon=":material/school:")
+with tools_col, st.container(border=True):
+    st.markdown("**:material/calculate: Pricing calculator**")
+    st.caption("What will a function cost? Work the bill step by step, with charts.")
+    st.page_link("pricing/page.py", label="Open the calculator", icon=":material/calculate:")
 
 st.header("Lessons")
 columns = st.columns(2)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from course.session import done_lessons, set_lesson_done
 from lessons.catalog import lesson_by_slug, load_catalog, neighbours, search
+from quizzes.questions import load_quizzes
 
 catalog = load_catalog()
 lessons = catalog.lessons
@@ -71,6 +72,20 @@ for block in lesson.blocks:
         st.graphviz_chart(block.text)
     else:
         st.markdown(block.text)
+
+related = [q for q in load_quizzes().questions if q.lesson_slug == lesson.slug]
+related += [
+    q for q in load_quizzes().questions if q not in related and set(q.tags) & set(lesson.quiz_tags)
+]
+if related:
+    with st.container(border=True):
+        st.markdown(f"**:material/quiz: Check yourself** · {len(related)} questions on this topic")
+        for question in related[:6]:
+            st.page_link(
+                "quizzes/page.py",
+                label=question.stem.strip().splitlines()[0][:110],
+                query_params={"question": question.id},
+            )
 
 st.divider()
 st.toggle(

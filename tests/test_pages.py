@@ -114,3 +114,13 @@ def test_choosing_a_lesson_in_the_contents_opens_it():
     at.sidebar.radio(key="contents").set_value(LESSONS[-1].slug).run()
     assert at.title[0].value == LESSONS[-1].title
     assert at.query_params["lesson"] == LESSONS[-1].slug
+
+
+def test_a_lesson_links_to_the_quiz_questions_on_its_topic():
+    from quizzes.questions import load_quizzes
+
+    linked = {q.lesson_slug for q in load_quizzes().questions}
+    lesson = next(lesson for lesson in LESSONS if lesson.slug in linked)
+    at = open_lessons(lesson.slug)
+    links = [link for link in at.get("page_link") if "quizzes" in str(link.proto.page)]
+    assert links, "the lesson should offer its quiz questions"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sandbox import moto_state
-from sandbox.lambda_service import LambdaService
+from sandbox.lambda_service import REQUEST_ID_HEADER, LambdaService
 from sandbox.request_context import Requester, current_requester
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -72,6 +72,22 @@ def json_response(start_response: Callable[..., Any], status: str, document: Any
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     )
     return [body]
+
+
+def with_invocation_request_id(start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer Invoke with the invocation's request id, as Lambda does."""
+
+    def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+        invocation = [v for k, v in headers if k.lower() == REQUEST_ID_HEADER]
+        if invocation:
+            headers = [
+                (k, v)
+                for k, v in headers
+                if k.lower() not in (REQUEST_ID_HEADER, "x-amzn-requestid")
+            ] + [("x-amzn-RequestId", invocation[0])]
+        return start_response(status, headers, *args)
+
+    return start
 
 
 class Gateway:
@@ -134,7 +150,7 @@ class Gateway:
                     region,
                     match.group(1),
                 )
-            return self.app(environ, start_response)
+            return self.app(environ, with_invocation_request_id(start_response))
         finally:
             current_requester.reset(token)
 

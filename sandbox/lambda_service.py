@@ -23,6 +23,9 @@ from sandbox.runtime.lambda_runtime import LambdaRuntime, Throttled
 from sandbox.runtime.spec import FunctionSpec, InvocationResult
 
 logger = logging.getLogger(__name__)
+# Lambda answers Invoke with the invocation's own request id (context.aws_request_id);
+# moto sets a random one after us, so the gateway swaps it in from this header.
+REQUEST_ID_HEADER = "x-sandbox-invocation-request-id"
 SYNC_REQUEST_LIMIT = 6 * 1024 * 1024
 ASYNC_REQUEST_LIMIT = 1024 * 1024  # raised from 256 KB in October 2025
 THROTTLE_RETRY_FOR_S = 60.0  # Lambda keeps retrying throttled events for hours; we stop sooner
@@ -187,6 +190,7 @@ class LambdaService:
                 response_headers["x-amz-function-error"] = "Unhandled"
                 return b'{"errorType": "TooManyRequestsException"}'
             raise moto_state.TooManyRequestsException(throttled.reason) from None
+        response_headers[REQUEST_ID_HEADER] = result.request_id  # the gateway publishes it
         response_headers["x-amz-executed-version"] = result.executed_version
         response_headers["x-amz-log-result"] = result.log_tail
         if result.function_error:

@@ -91,6 +91,10 @@ class Learner:
         )
         return name
 
+    def update_code(self, name: str, code: str | dict[str, str]) -> None:
+        files = {"app.py": code} if isinstance(code, str) else code
+        self.client("lambda").update_function_code(FunctionName=name, ZipFile=zip_files(files))
+
     def invoke(self, name: str, event: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Invoke and decode: the response plus 'payload' (parsed JSON)."""
         client = self.client("lambda", retries={"max_attempts": 1})

@@ -1,0 +1,122 @@
+"""Hard limits: timeout, memory, runtime exits, /tmp and output; the sandbox stays up."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_timeout_kills_the_invocation_and_says_task_timed_out(learner):
+    name = learner.create_function(
+        """
+        import time
+        def handler(event, context):
+            print("about to sleep")
+            time.sleep(30)
+        """,
+        Timeout=1,
+    )
+    response = learner.invoke(name)
+    assert response["FunctionError"] == "Unhandled"
+    assert response["payload"]["errorType"] == "Sandbox.Timedout"
+    assert response["payload"]["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    messages = learner.log_messages(name)
+    assert "about to sleep" in messages  # output before the kill is kept
+    assert any(re.search(r"[0-9a-f-]{36} Task timed out after 1\.00 seconds$", m) for m in messages)
+    report = next(m for m in messages if m.startswith("REPORT"))
+    assert "Status: timeout" in report
+
+
+def test_memory_bomb_becomes_a_function_error_not_a_crash(learner):
+    name = learner.create_function(
+        """
+        def handler(event, context):
+            hog = []
+            while True:
+                hog.append(bytearray(16 * 1024 * 1024))
+        """,
+        MemorySize=128,
+    )
+    response = learner.invoke(name)
+    assert response["FunctionError"] == "Unhandled"
+    assert response["payload"]["errorType"] == "Runtime.OutOfMemory"
+    assert "Runtime exited with error" in response["payload"]["errorMessage"]
+    report = next(m for m in learner.log_messages(name) if m.startswith("REPORT"))
+    assert "Max Memory Used: 128 MB" in report and "Error Type: Runtime.OutOfMemory" in report
+    # The sandbox is still serving, and the function recovers in a fresh environment.
+    healthy = learner.create_function("def handler(event, context):\n    return 'ok'\n")
+    assert learner.invoke(healthy)["payload"] == "ok"
+
+
+def test_os_exit_and_signals_are_runtime_exit_errors(learner):
+    exits = learner.create_function("import os\ndef handler(event, context):\n    os._exit(3)\n")
+    payload = learner.invoke(exits)["payload"]
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert payload["errorMessage"].endswith("Runtime exited with error: exit status 3")
+
+    crashes = learner.create_function(
+        "import os, signal\ndef handler(event, context):\n    os.kill(os.getpid(), signal.SIGSEGV)\n"
+    )
+    payload = learner.invoke(crashes)["payload"]
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert payload["errorMessage"].endswith("Runtime exited with error: signal: segmentation fault")
+
+
+def test_tmp_is_private_to_an_environment_and_persists_while_warm(learner):
+    code = """
+    import os, tempfile
+    def handler(event, context):
+        path = os.path.join(tempfile.gettempdir(), "note.txt")
+        existed = os.path.exists(path)
+        with open(path, "a") as note:
+            note.write("x")
+        return {"tmp": tempfile.gettempdir(), "existed": existed}
+    """
+    first_fn = learner.create_function(code)
+    other_fn = learner.create_function(code)
+    first = learner.invoke(first_fn)["payload"]
+    again = learner.invoke(first_fn)["payload"]
+    other = learner.invoke(other_fn)["payload"]
+    assert first["existed"] is False and again["existed"] is True
+    assert first["tmp"] == again["tmp"] != other["tmp"]
+    assert other["existed"] is False
+
+
+def test_a_file_larger_than_ephemeral_storage_cannot_be_written(learner):
+    name = learner.create_function(
+        """
+        import os, tempfile
+        def handler(event, context):
+            path = os.path.join(tempfile.gettempdir(), "big")
+            try:
+                with open(path, "wb") as big:
+                    for _ in range(600):
+                        big.write(b"x" * 1024 * 1024)
+            except OSError as error:
+                return {"error": error.strerror, "size_mb": os.path.getsize(path) // (1024 * 1024)}
+            return {"error": None}
+        """,
+        EphemeralStorage={"Size": 512},
+        Timeout=10,
+    )
+    payload = learner.invoke(name)["payload"]
+    assert payload["error"] == "File too large"
+    assert payload["size_mb"] <= 512
+
+
+def test_output_is_bounded_per_invocation(learner):
+    name = learner.create_function(
+        """
+        def handler(event, context):
+            line = "y" * 1000
+            for _ in range(3000):
+                print(line)
+            return "done"
+        """,
+        Timeout=10,
+    )
+    response = learner.invoke(name)
+    assert response["payload"] == "done"
+    messages = learner.log_messages(name)
+    assert sum(len(m) for m in messages) < 1_200_000
+    assert any("bytes of output were not logged" in m for m in messages)
+    assert messages[-1].startswith("REPORT")

@@ -33,6 +33,7 @@ browser-deps:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m lessons lint
+	$(BIN)/python -m quizzes lint
 
 test: $(VENV)/.installed-test browser-deps lint
 	$(BIN)/python -m pytest

@@ -138,7 +138,11 @@ class Gateway:
                 )
             return error_response(start_response, "403 Forbidden", service, code, message)
         token = current_requester.set(
-            Requester(access_key, environ.get("REMOTE_ADDR") or "127.0.0.1")
+            Requester(
+                access_key,
+                environ.get("REMOTE_ADDR") or "127.0.0.1",
+                environ.get("QUERY_STRING", ""),
+            )
         )
         try:
             match = PROVISIONED.match(path)

@@ -163,6 +163,10 @@ class LambdaService:
         response_headers: dict[str, str],
     ) -> bytes:
         invocation_type = header(headers, "X-Amz-Invocation-Type") or "RequestResponse"
+        if qualifier is None and headers:
+            # moto 5.2 reads Invoke's ?Qualifier= as "qualifier" and always misses it.
+            requester = current_requester.get()
+            qualifier = requester.query_parameter("Qualifier") if requester else None
         spec, invoked_arn = moto_state.resolve_invocation(backend, function_name, qualifier)
         event = event_text(body)
         size = len(event.encode("utf-8"))

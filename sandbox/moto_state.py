@@ -12,7 +12,6 @@ import hashlib
 import json
 import random
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import moto
@@ -217,16 +216,9 @@ def publish_metrics(
     account_id: str, region: str, function_name: str, values: dict[str, tuple[float, str]]
 ) -> None:
     """AWS/Lambda metrics with the FunctionName dimension: {name: (value, unit)}."""
-    now = datetime.now(UTC)
     dimensions = [{"Name": "FunctionName", "Value": function_name}]
-    data = [
-        {
-            "MetricName": name,
-            "Value": value,
-            "Unit": unit,
-            "Dimensions": dimensions,
-            "Timestamp": now,
-        }
+    data = [  # no Timestamp: moto stamps "now" in the form its queries compare with
+        {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": dimensions}
         for name, (value, unit) in values.items()
     ]
     cloudwatch_backends[account_id][region].put_metric_data("AWS/Lambda", data)

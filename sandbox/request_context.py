@@ -14,6 +14,13 @@ from dataclasses import dataclass
 class Requester:
     access_key_id: str | None
     source_ip: str
+    query_string: str = ""
+
+    def query_parameter(self, name: str) -> str | None:
+        from urllib.parse import parse_qs
+
+        values = parse_qs(self.query_string).get(name)
+        return values[0] if values else None
 
 
 current_requester: ContextVar[Requester | None] = ContextVar("current_requester", default=None)

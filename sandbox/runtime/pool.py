@@ -68,20 +68,16 @@ class EnvironmentPool:
 
     def take_idle(self, spec: FunctionSpec) -> ExecutionEnvironment | None:
         """A free, initialised environment of exactly this code and configuration."""
-        retired: list[ExecutionEnvironment] = []
         found = None
         with self._lock:
             key = spec.environment_key
-            if self._current.get(key) != spec.fingerprint:
-                self._current[key] = spec.fingerprint
-                retired = self._idle.pop(key, [])
+            self._current[key] = spec.fingerprint
             idle = self._idle.get(key, [])
-            while idle:
-                candidate = idle.pop()
-                if candidate.alive:
-                    found = candidate
-                    break
-                retired.append(candidate)
+            retired = [e for e in idle if e.fingerprint != spec.fingerprint or not e.alive]
+            idle = [e for e in idle if e not in retired]
+            if idle:
+                found = idle.pop()
+            self._idle[key] = idle
             for env in retired:
                 self._forget(env)
         for env in retired:

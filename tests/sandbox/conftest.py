@@ -12,7 +12,7 @@ import textwrap
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -54,8 +54,16 @@ class Learner:
     access_key_id: str
     secret_access_key: str
     role_arn: str = ""
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def client(self, service: str, **config: Any) -> Any:
+        """A client per service and config, reused, as a script would keep one."""
+        key = f"{service}:{sorted(config.items())}"
+        if key not in self._clients:
+            self._clients[key] = self.new_client(service, **config)
+        return self._clients[key]
+
+    def new_client(self, service: str, **config: Any) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.endpoint_url,
@@ -97,7 +105,7 @@ class Learner:
 
     def invoke(self, name: str, event: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Invoke and decode: the response plus 'payload' (parsed JSON)."""
-        client = self.client("lambda", retries={"max_attempts": 1})
+        client = self.client("lambda", retries={"total_max_attempts": 1})
         response = client.invoke(
             FunctionName=name, Payload=json.dumps(event if event is not None else {}), **kwargs
         )

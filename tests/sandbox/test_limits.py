@@ -54,7 +54,8 @@ def test_os_exit_and_signals_are_runtime_exit_errors(learner):
     assert payload["errorMessage"].endswith("Runtime exited with error: exit status 3")
 
     crashes = learner.create_function(
-        "import os, signal\ndef handler(event, context):\n    os.kill(os.getpid(), signal.SIGSEGV)\n"
+        "import os, signal\n"
+        "def handler(event, context):\n    os.kill(os.getpid(), signal.SIGSEGV)\n"
     )
     payload = learner.invoke(crashes)["payload"]
     assert payload["errorType"] == "Runtime.ExitError"

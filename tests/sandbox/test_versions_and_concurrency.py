@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-VERSIONED = "VERSION = '{v}'\ndef handler(event, context):\n    return [VERSION, context.function_version]\n"
+VERSIONED = (
+    "VERSION = '{v}'\n"
+    "def handler(event, context):\n    return [VERSION, context.function_version]\n"
+)
 
 
 def test_published_version_runs_the_code_it_was_published_with(learner):

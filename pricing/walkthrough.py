@@ -94,13 +94,19 @@ def compute_step(bill: Bill) -> Step:
     else:
         lines.append(f"free tier off: {number(bill.billable_gb_seconds)} billable GB-s")
     priced = [line for line in bill.tiers if line.gb_seconds > 0] or [bill.tiers[0]]
-    for line in priced:
-        band = (
-            f"beyond {number(line.lower_gb_seconds)} GB-s"
-            if line.upper_gb_seconds is None
-            else f"up to {number(line.upper_gb_seconds)} GB-s"
+    if len(priced) > 1:
+        lines.append(
+            "volume tiers: each price applies to the GB-s inside its band (AWS counts the "
+            "account's whole month on one architecture in one Region; here, this function)"
         )
-        prefix = f"tier {band}: " if len(priced) > 1 else ""
+    for line in priced:
+        if line.upper_gb_seconds is None:
+            band = f"beyond {number(line.lower_gb_seconds)} GB-s"
+        elif line.lower_gb_seconds == 0:
+            band = f"first {number(line.upper_gb_seconds)} GB-s"
+        else:
+            band = f"{number(line.lower_gb_seconds)} to {number(line.upper_gb_seconds)} GB-s"
+        prefix = f"{band}: " if len(priced) > 1 else ""
         lines.append(
             f"{prefix}{number(line.gb_seconds)} GB-s x {rate(line.usd_per_gb_second)} ({arch}) "
             f"= {exact(line.usd)}"

@@ -141,3 +141,10 @@ def test_help_lists_every_option():
         assert option in result.stdout
     for option in ("--no-free-tier", "--provisioned-concurrency", "--provisioned-hours", "--json"):
         assert option in result.stdout
+
+
+def test_a_huge_month_is_priced_tier_by_tier():
+    out = run("--requests", "16000000000", "--duration-ms", "1000", "--memory-mb", "1024").stdout
+    assert "first 6,000,000,000 GB-s: 6,000,000,000 GB-s x $0.0000166667" in out
+    assert "6,000,000,000 to 15,000,000,000 GB-s: 9,000,000,000 GB-s x $0.000015" in out
+    assert "beyond 15,000,000,000 GB-s: 999,600,000 GB-s x $0.0000133334" in out

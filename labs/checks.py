@@ -1,0 +1,380 @@
+"""Checks read the learner's sandbox with boto3, as a grader would, and say what they found.
+
+Each check takes the learner's boto3 session and its parameters (templates already filled
+in) and returns a CheckResult whose words a learner understands: what was expected and
+what is there now.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    what: str  # the check in words: "Function hello-lambda exists with runtime python3.12"
+    expected: str = ""
+    found: str = ""
+
+
+Check = Callable[[boto3.Session, Mapping[str, Any]], CheckResult]
+CHECKS: dict[str, Check] = {}
+
+
+def check(kind: str) -> Callable[[Check], Check]:
+    def register(function: Check) -> Check:
+        CHECKS[kind] = function
+        return function
+
+    return register
+
+
+def _error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _subset_mismatch(expected: Mapping[str, Any], actual: Any) -> str | None:
+    """The first field of ``expected`` that ``actual`` lacks or holds differently."""
+    if not isinstance(actual, Mapping):
+        return f"a JSON object, got {json.dumps(actual)[:200]}"
+    for key, value in expected.items():
+        if key not in actual:
+            return f"no field '{key}'"
+        if isinstance(value, Mapping):
+            inner = _subset_mismatch(value, actual[key])
+            if inner:
+                return f"{key}: {inner}"
+        elif actual[key] != value:
+            return f"'{key}' is {json.dumps(actual[key])[:200]}, not {json.dumps(value)}"
+    return None
+
+
+@check("role")
+def role(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Role {p['name']} exists"
+    iam = session.client("iam")
+    try:
+        found = iam.get_role(RoleName=p["name"])["Role"]
+    except ClientError as exc:
+        if _error_code(exc) == "NoSuchEntity":
+            return CheckResult(False, what, f"a role named {p['name']}", "no role with that name")
+        raise
+    if p.get("trusts"):
+        what += f", trusted by {p['trusts']}"
+        document = found["AssumeRolePolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(document)
+        principals = json.dumps(document)
+        if p["trusts"] not in principals:
+            return CheckResult(
+                False, what, f"a trust policy naming {p['trusts']}", f"trust policy {principals}"
+            )
+    for arn in p.get("policies", []):
+        attached = [
+            a["PolicyArn"]
+            for a in iam.list_attached_role_policies(RoleName=p["name"])["AttachedPolicies"]
+        ]
+        what += f", with {arn.rsplit('/', 1)[-1]} attached"
+        if arn not in attached:
+            shown = ", ".join(a.rsplit("/", 1)[-1] for a in attached) or "no policies"
+            return CheckResult(False, what, f"{arn} attached", f"attached: {shown}")
+    return CheckResult(True, what)
+
+
+@check("function")
+def function(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Function {p['name']} exists"
+    try:
+        config = session.client("lambda").get_function_configuration(FunctionName=p["name"])
+    except ClientError as exc:
+        if _error_code(exc) == "ResourceNotFoundException":
+            return CheckResult(
+                False, what, f"a function named {p['name']}", "no function with that name"
+            )
+        raise
+    fields = {
+        "runtime": "Runtime",
+        "handler": "Handler",
+        "memory": "MemorySize",
+        "timeout": "Timeout",
+    }
+    for key, field_name in fields.items():
+        if key in p:
+            what += f" with {key} {p[key]}"
+            if config.get(field_name) != p[key]:
+                return CheckResult(
+                    False, what, f"{key} {p[key]}", f"{key} {config.get(field_name)}"
+                )
+    if "environment" in p:
+        variables = config.get("Environment", {}).get("Variables", {})
+        what += f" and environment {p['environment']}"
+        mismatch = _subset_mismatch(p["environment"], variables)
+        if mismatch:
+            return CheckResult(False, what, f"variables {p['environment']}", mismatch)
+    return CheckResult(True, what)
+
+
+@check("invocation")
+def invocation(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """Invoke the function with the step's event, as a grader would, and read the result."""
+    event = p.get("event", {})
+    what = f"Invoking {p['function']} with {json.dumps(event)} succeeds"
+    try:
+        response = session.client("lambda").invoke(
+            FunctionName=p["function"], Payload=json.dumps(event)
+        )
+    except ClientError as exc:
+        return CheckResult(
+            False, what, "a function that can be invoked", f"{_error_code(exc)}: {exc}"
+        )
+    payload = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        message = payload.get("errorMessage", "") if isinstance(payload, Mapping) else payload
+        kind = payload.get("errorType", "") if isinstance(payload, Mapping) else ""
+        return CheckResult(
+            False, what, "no error", f"{response['FunctionError']} error {kind}: {message}"
+        )
+    if "expect" in p:
+        what += f" and returns {json.dumps(p['expect'])}"
+        mismatch = _subset_mismatch(p["expect"], payload)
+        if mismatch:
+            return CheckResult(False, what, json.dumps(p["expect"]), mismatch)
+    if "contains" in p:
+        what += f" and its result mentions “{p['contains']}”"
+        if p["contains"] not in json.dumps(payload):
+            return CheckResult(False, what, p["contains"], f"result {json.dumps(payload)[:300]}")
+    return CheckResult(True, what)
+
+
+@check("bucket")
+def bucket(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Bucket {p['name']} exists in your account"
+    names = [b["Name"] for b in session.client("s3").list_buckets()["Buckets"]]
+    if p["name"] not in names:
+        return CheckResult(False, what, p["name"], ", ".join(names) or "no buckets")
+    return CheckResult(True, what)
+
+
+@check("notification")
+def notification(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    wanted = p.get("events", "s3:ObjectCreated:*")
+    what = f"Bucket {p['bucket']} sends {wanted} events to {p['function']}"
+    filters = {k: p[k] for k in ("prefix", "suffix") if k in p}
+    if filters:
+        what += " for keys " + " and ".join(f"with {k} {v!r}" for k, v in filters.items())
+    try:
+        config = session.client("s3").get_bucket_notification_configuration(Bucket=p["bucket"])
+    except ClientError as exc:
+        return CheckResult(False, what, "the bucket's notification settings", f"{_error_code(exc)}")
+    configs = config.get("LambdaFunctionConfigurations", [])
+    if not configs:
+        return CheckResult(False, what, "a Lambda notification", "the bucket notifies no function")
+    for item in configs:
+        if not item["LambdaFunctionArn"].endswith(f":function:{p['function']}"):
+            continue
+        rules = {
+            r["Name"].lower(): r["Value"]
+            for r in item.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+        }
+        if wanted not in item["Events"]:
+            return CheckResult(False, what, wanted, f"events {item['Events']}")
+        if rules != filters:
+            return CheckResult(
+                False, what, f"filter {filters or 'none'}", f"filter {rules or 'none'}"
+            )
+        return CheckResult(True, what)
+    targets = ", ".join(c["LambdaFunctionArn"].rsplit(":", 1)[-1] for c in configs)
+    return CheckResult(
+        False, what, f"a notification to {p['function']}", f"notifications to {targets}"
+    )
+
+
+@check("permission")
+def permission(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"{p['principal']} may invoke {p['function']}"
+    try:
+        policy = json.loads(
+            session.client("lambda").get_policy(FunctionName=p["function"])["Policy"]
+        )
+    except ClientError as exc:
+        if _error_code(exc) == "ResourceNotFoundException":
+            return CheckResult(
+                False,
+                what,
+                f"a permission for {p['principal']}",
+                "the function has no resource policy",
+            )
+        raise
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal", {})
+        service = principal.get("Service") if isinstance(principal, Mapping) else principal
+        if service == p["principal"] and "lambda:InvokeFunction" in json.dumps(
+            statement.get("Action")
+        ):
+            source = json.dumps(statement.get("Condition", {}))
+            if p.get("source_arn") and p["source_arn"] not in source:
+                return CheckResult(False, what, f"source {p['source_arn']}", f"condition {source}")
+            return CheckResult(True, what)
+    return CheckResult(
+        False,
+        what,
+        f"a statement for {p['principal']}",
+        json.dumps(policy.get("Statement", []))[:300],
+    )
+
+
+def _log_messages(session: boto3.Session, function_name: str) -> list[str]:
+    logs = session.client("logs")
+    messages: list[str] = []
+    kwargs: dict[str, Any] = {"logGroupName": f"/aws/lambda/{function_name}"}
+    while True:
+        page = logs.filter_log_events(**kwargs)
+        messages += [e["message"] for e in page.get("events", [])]
+        if not page.get("nextToken"):
+            return messages
+        kwargs["nextToken"] = page["nextToken"]
+
+
+@check("log")
+def log(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """The function's log group holds lines with each text, and at least N invocations."""
+    wanted = p.get("contains", [])
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    minimum = int(p.get("min_invocations", 1))
+    absent = p.get("absent", [])
+    absent = [absent] if isinstance(absent, str) else list(absent)
+    what = f"The logs of {p['function']} show {minimum} invocation(s)"
+    if wanted:
+        what += " with " + ", ".join(f"“{w}”" for w in wanted)
+    if absent:
+        what += " and none with " + ", ".join(f"“{w}”" for w in absent)
+    deadline = time.monotonic() + float(p.get("wait_s", 5))
+    while True:  # asynchronous invocations land a moment after the upload that caused them
+        try:
+            messages = _log_messages(session, p["function"])
+        except ClientError as exc:
+            if _error_code(exc) != "ResourceNotFoundException":
+                raise
+            messages = []
+        reports = sum(m.startswith("REPORT RequestId") for m in messages)
+        missing = [w for w in wanted if not any(w in m for m in messages)]
+        unwanted = [w for w in absent if any(w in m for m in messages)]
+        if unwanted:
+            return CheckResult(
+                False, what, f"no line with “{unwanted[0]}”", f"a line with “{unwanted[0]}”"
+            )
+        if reports >= minimum and not missing:
+            return CheckResult(True, what)
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    if not messages:
+        return CheckResult(
+            False, what, "log events", f"no log group /aws/lambda/{p['function']} or no events yet"
+        )
+    found = f"{reports} REPORT line(s)" + (f"; no line with “{missing[0]}”" if missing else "")
+    return CheckResult(False, what, f"{minimum} REPORT line(s) and every text", found)
+
+
+@check("table")
+def table(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Table {p['name']} exists"
+    try:
+        session.client("dynamodb").describe_table(TableName=p["name"])
+    except ClientError as exc:
+        if _error_code(exc) == "ResourceNotFoundException":
+            return CheckResult(False, what, p["name"], "no table with that name")
+        raise
+    return CheckResult(True, what)
+
+
+@check("items")
+def items(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """The table holds at least ``min`` items, and one matching ``where`` if given."""
+    minimum = int(p.get("min", 1))
+    what = f"Table {p['table']} holds at least {minimum} item(s)"
+    if "where" in p:
+        what += f", one of them with {p['where']}"
+    deserialize = TypeDeserializer().deserialize
+    deadline = time.monotonic() + float(p.get("wait_s", 5))
+    while True:
+        try:
+            raw = session.client("dynamodb").scan(TableName=p["table"])["Items"]
+        except ClientError as exc:
+            return CheckResult(False, what, f"table {p['table']}", _error_code(exc))
+        rows = [{k: deserialize(v) for k, v in item.items()} for item in raw]
+        matching = [r for r in rows if "where" not in p or _subset_mismatch(p["where"], r) is None]
+        if len(rows) >= minimum and matching:
+            return CheckResult(True, what)
+        if time.monotonic() >= deadline:
+            return CheckResult(
+                False,
+                what,
+                f"{minimum} item(s)" + (f" incl. {p['where']}" if "where" in p else ""),
+                f"{len(rows)} item(s)",
+            )
+        time.sleep(0.2)
+
+
+@check("object")
+def object_exists(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Object s3://{p['bucket']}/{p['key']} exists"
+    try:
+        session.client("s3").head_object(Bucket=p["bucket"], Key=p["key"])
+    except ClientError:
+        return CheckResult(False, what, p["key"], "no such object")
+    return CheckResult(True, what)
+
+
+@check("request_id")
+def request_id(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """The learner found a request in the logs: its id is real and its lines mention a text."""
+    rid = str(p.get("request_id") or "").strip()
+    what = f"{rid or 'The request id you entered'} is a request of {p['function']}"
+    if p.get("mentions"):
+        what += f" that logged “{p['mentions']}”"
+    if not rid:
+        return CheckResult(False, what, "a request id from a START line", "nothing entered yet")
+    messages = _log_messages(session, p["function"])
+    starts = [i for i, m in enumerate(messages) if m.startswith(f"START RequestId: {rid}")]
+    if not starts:
+        return CheckResult(
+            False, what, "an id that appears in a START line", "no START line with that id"
+        )
+    ends = [i for i, m in enumerate(messages) if m.startswith(f"END RequestId: {rid}")]
+    lines = messages[starts[0] : (ends[0] if ends else len(messages))]
+    if p.get("mentions") and not any(p["mentions"] in line for line in lines):
+        return CheckResult(
+            False, what, f"the request that logged “{p['mentions']}”", "a request that did not"
+        )
+    return CheckResult(True, what)
+
+
+@check("metric")
+def metric(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """CloudWatch holds at least ``min`` of the function's metric (Sum over the last hour)."""
+    name, minimum = p["name"], float(p.get("min", 1))
+    what = f"CloudWatch shows {name} ≥ {minimum:g} for {p['function']}"
+    now = time.time()
+    points = session.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName=name,
+        Dimensions=[{"Name": "FunctionName", "Value": p["function"]}],
+        StartTime=now - 3600,
+        EndTime=now + 60,
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    total = sum(point["Sum"] for point in points)
+    if total < minimum:
+        return CheckResult(False, what, f"{name} ≥ {minimum:g}", f"{name} = {total:g}")
+    return CheckResult(True, what)

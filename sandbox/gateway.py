@@ -22,6 +22,7 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 QUERY_CREDENTIAL = re.compile(r"X-Amz-Credential=([^%&/]+)(?:%2F|/)\d{8}(?:%2F|/)([^%&/]+)")
+BUCKET_PATH = re.compile(r"^/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/?$")
 PROVISIONED = re.compile(r"^/2019-09-30/functions/([^/]+)/provisioned-concurrency/?$")
 JSON_SERVICES = {"lambda", "logs", "dynamodb", "events", "monitoring", "kinesis", "states"}
 
@@ -137,6 +138,16 @@ class Gateway:
                     ("The security token included in the request is invalid."),
                 )
             return error_response(start_response, "403 Forbidden", service, code, message)
+        if service == "s3" and environ.get("REQUEST_METHOD") == "PUT":
+            taken = self._bucket_taken(environ, path, account_id)
+            if taken:
+                return error_response(
+                    start_response, "409 Conflict", "s3", "BucketAlreadyExists", taken
+                )
+        if account_id is not None:
+            # The account is known: tell moto, rather than have it search every account in
+            # every partition for the key (and build an IAM backend for each on the way).
+            environ["HTTP_X_MOTO_ACCOUNT_ID"] = account_id
         token = current_requester.set(
             Requester(
                 access_key,
@@ -157,6 +168,21 @@ class Gateway:
             return self.app(environ, with_invocation_request_id(start_response))
         finally:
             current_requester.reset(token)
+
+    @staticmethod
+    def _bucket_taken(environ: dict[str, Any], path: str, account_id: str | None) -> str:
+        """CreateBucket of a name another account owns: AWS says BucketAlreadyExists
+        (moto, with cross-account access off, would say AccessDenied)."""
+        match = BUCKET_PATH.match(path)
+        if not match or environ.get("QUERY_STRING"):
+            return ""
+        owner = moto_state.bucket_owner(match.group(1))
+        if owner is None or owner == (account_id or moto_state.DEFAULT_ACCOUNT_ID):
+            return ""
+        return (
+            "The requested bucket name is not available. The bucket namespace is shared by "
+            "all users of the system. Please select a different name and try again."
+        )
 
     def _provisioned(
         self,

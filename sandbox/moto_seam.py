@@ -182,7 +182,7 @@ def install(service: LambdaService) -> None:
 
     def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict:
         change = S3ObjectChange(
-            event_name=str(event_name),
+            event_name=getattr(event_name, "value", str(event_name)),  # a str Enum in moto
             region=bucket.region_name,
             bucket_name=bucket.name,
             bucket_owner_account=bucket.account_id,

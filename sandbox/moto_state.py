@@ -304,5 +304,11 @@ def wipe_account(account_id: str) -> None:
         del backend_dict[account_id]
 
 
+def bucket_owner(bucket_name: str) -> str | None:
+    """The account owning a bucket name (names are global across accounts)."""
+    entry = s3_backends.bucket_accounts.get(bucket_name)
+    return entry[1] if entry else None
+
+
 def is_default_account(account_id: str) -> bool:
     return account_id == DEFAULT_ACCOUNT_ID

@@ -1,0 +1,161 @@
+"""The AWS CLI against `python -m sandbox serve`: versions, aliases and weighted routing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox.conftest import TRUST_POLICY, zip_files
+
+ROOT = Path(__file__).resolve().parents[2]
+AWS = Path(sys.executable).with_name("aws")
+
+
+class Served:
+    def __init__(self, endpoint: str, env: dict[str, str], folder: Path) -> None:
+        self.endpoint = endpoint
+        self.env = env
+        self.folder = folder
+
+    def aws(self, *args: str) -> dict:
+        completed = subprocess.run(
+            [str(AWS), "--endpoint-url", self.endpoint, "--output", "json", *args],
+            env=self.env,
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert completed.returncode == 0, completed.stderr
+        return json.loads(completed.stdout) if completed.stdout.strip() else {}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    if not AWS.exists():
+        pytest.fail(f"{AWS} is missing: the test extra installs awscli")
+    folder = tmp_path_factory.mktemp("cli")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--learner", "cli-user"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            banner.append(line)
+            if line.startswith("Ctrl+C"):
+                break
+        text = "".join(banner)
+        endpoint = re.search(r"export AWS_ENDPOINT_URL=(\S+)", text)
+        key = re.search(r"export AWS_ACCESS_KEY_ID=(\S+)", text)
+        secret = re.search(r"export AWS_SECRET_ACCESS_KEY=(\S+)", text)
+        assert endpoint and key and secret, text
+        assert "aws --endpoint-url" in text
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(folder),
+            "AWS_ACCESS_KEY_ID": key.group(1),
+            "AWS_SECRET_ACCESS_KEY": secret.group(1),
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+        yield Served(endpoint.group(1), env, folder)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_publish_version_create_alias_and_update_alias_routing_with_the_cli(served):
+    folder = served.folder
+    code = "VERSION = '{}'\ndef handler(event, context):\n    return VERSION\n"
+    (folder / "v1.zip").write_bytes(zip_files({"app.py": code.format("one")}))
+    (folder / "v2.zip").write_bytes(zip_files({"app.py": code.format("two")}))
+
+    role = served.aws(
+        "iam",
+        "create-role",
+        "--role-name",
+        "cli-role",
+        "--assume-role-policy-document",
+        TRUST_POLICY,
+    )["Role"]["Arn"]
+    served.aws(
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-fn",
+        "--runtime",
+        "python3.12",
+        "--role",
+        role,
+        "--handler",
+        "app.handler",
+        "--zip-file",
+        "fileb://v1.zip",
+    )
+    assert served.aws("lambda", "publish-version", "--function-name", "cli-fn")["Version"] == "1"
+    served.aws(
+        "lambda",
+        "update-function-code",
+        "--function-name",
+        "cli-fn",
+        "--zip-file",
+        "fileb://v2.zip",
+    )
+    assert served.aws("lambda", "publish-version", "--function-name", "cli-fn")["Version"] == "2"
+
+    alias = served.aws(
+        "lambda",
+        "create-alias",
+        "--function-name",
+        "cli-fn",
+        "--name",
+        "live",
+        "--function-version",
+        "1",
+    )
+    assert alias["FunctionVersion"] == "1"
+    updated = served.aws(
+        "lambda",
+        "update-alias",
+        "--function-name",
+        "cli-fn",
+        "--name",
+        "live",
+        "--routing-config",
+        "AdditionalVersionWeights={2=0.5}",
+    )
+    assert updated["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.5}}
+    assert served.aws("lambda", "get-alias", "--function-name", "cli-fn", "--name", "live")[
+        "RoutingConfig"
+    ] == {"AdditionalVersionWeights": {"2": 0.5}}
+
+    seen = set()
+    for attempt in range(12):
+        out = folder / f"out{attempt}.json"
+        result = served.aws(
+            "lambda", "invoke", "--function-name", "cli-fn", "--qualifier", "live", out.name
+        )
+        seen.add((result["ExecutedVersion"], json.loads(out.read_text())))
+        if len(seen) == 2:
+            break
+    assert seen == {("1", "one"), ("2", "two")}

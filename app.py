@@ -19,6 +19,7 @@ PAGES = {
         st.Page(
             "lessons/page.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"
         ),
+        st.Page("labs/page.py", title="Labs", icon=":material/science:", url_path="labs"),
         st.Page("quizzes/page.py", title="Quizzes", icon=":material/quiz:", url_path="quizzes"),
     ],
     "Tools": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 DONE_LESSONS = "done_lessons"
@@ -17,3 +19,11 @@ def set_lesson_done(slug: str, done: bool) -> None:
         lessons.add(slug)
     else:
         lessons.discard(slug)
+
+
+def learner_id() -> str:
+    """Who this browser session is in the sandbox: one account per learner.
+
+    Until the progress store lands, the id lives as long as the session does.
+    """
+    return st.session_state.setdefault("learner_id", f"learner-{uuid.uuid4().hex[:12]}")

@@ -74,6 +74,14 @@ def _python_value(value: Any, indent: int) -> str:
         try:  # a JSON payload reads best as the json.dumps that made it
             return f"json.dumps({json.loads(value.decode())!r})"
         except ValueError:
+            pass
+        try:
+            return (
+                repr(value)
+                if len(value) < 200 and value.decode()
+                else 'open("function.zip", "rb").read()'
+            )
+        except UnicodeDecodeError:
             return 'open("function.zip", "rb").read()'
     if isinstance(value, Mapping):
         pad = " " * (indent + 4)

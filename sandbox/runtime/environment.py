@@ -91,6 +91,9 @@ def lambda_variables(
             "LANG": "en_US.UTF-8",
             "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin",
             "PYTHONUNBUFFERED": "1",
+            # glibc reserves 64 MB of address space per malloc arena (one per thread, up to
+            # 8 per core); two keep the memory limit for what the handler really uses.
+            "MALLOC_ARENA_MAX": "2",
         }
     )
     return env

@@ -120,5 +120,5 @@ class RuntimeSettings:
     total_environments: int = 64  # worker processes across the whole sandbox
     output_limit_bytes: int = 1024 * 1024  # log output kept per invocation
     response_limit_bytes: int = 6 * 1024 * 1024  # Invoke's synchronous payload quota
-    address_space_headroom_mb: int = 256  # thread stacks, allocator reserves
+    address_space_headroom_mb: int = 512  # thread stacks, allocator reserves (see worker)
     python_executable: str | None = None  # defaults to the sandbox's own interpreter

@@ -182,3 +182,20 @@ def test_invalid_json_payload_is_refused_like_lambda(learner):
     with pytest.raises(ClientError) as raised:
         learner.client("lambda").invoke(FunctionName=name, Payload=b"{not json")
     assert raised.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+def test_layers_are_importable_like_opt_python(learner):
+    from tests.sandbox.conftest import zip_files
+
+    layer = learner.client("lambda").publish_layer_version(
+        LayerName="shared-helpers",
+        Content={
+            "ZipFile": zip_files({"python/helpers.py": "def shout(s):\n    return s.upper()\n"})
+        },
+        CompatibleRuntimes=["python3.12"],
+    )
+    name = learner.create_function(
+        "import helpers\ndef handler(event, context):\n    return helpers.shout('from a layer')\n",
+        Layers=[layer["LayerVersionArn"]],
+    )
+    assert learner.invoke(name)["payload"] == "FROM A LAYER"

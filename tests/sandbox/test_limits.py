@@ -121,3 +121,22 @@ def test_output_is_bounded_per_invocation(learner):
     assert sum(len(m) for m in messages) < 1_200_000
     assert any("bytes of output were not logged" in m for m in messages)
     assert messages[-1].startswith("REPORT")
+
+
+def test_threads_fit_in_the_smallest_memory_size(learner):
+    """The address-space cap leaves room for thread stacks, as Lambda's memory limit does."""
+    name = learner.create_function(
+        """
+        import threading, time
+        def handler(event, context):
+            threads = [threading.Thread(target=time.sleep, args=(0.2,)) for _ in range(40)]
+            for thread in threads:
+                thread.start()
+            alive = threading.active_count()
+            for thread in threads:
+                thread.join()
+            return alive
+        """,
+        MemorySize=128,
+    )
+    assert learner.invoke(name)["payload"] == 41

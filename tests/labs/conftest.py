@@ -1,0 +1,23 @@
+"""A sandbox for the lab tests, and a fresh learner account per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from sandbox.server import Sandbox
+
+
+@pytest.fixture(scope="session")
+def lab_sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def learner(lab_sandbox: Sandbox) -> tuple[str, boto3.Session]:
+    learner_id = f"labs-{uuid.uuid4().hex[:8]}"
+    return learner_id, lab_sandbox.learner_session(learner_id)

@@ -1,0 +1,206 @@
+"""The engine against a real sandbox: calls as code, templates, and every check kind."""
+
+import json
+
+import pytest
+
+from labs.calls import Call, as_cli, as_python, run_call, zip_bytes
+from labs.checks import CHECKS
+from labs.engine import LabContext, TemplateError, fill, fill_text, learner_suffix
+from labs.sample_events import SAMPLES, parse_event, sample
+
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+CODE = """\
+def handler(event, context):
+    print("seen", event.get("name"))
+    return {"hello": event.get("name")}
+"""
+
+
+def make_function(session, name="fn", code=CODE):
+    iam = session.client("iam")
+    arn = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=f"{name}-role", PolicyArn=BASIC)
+    session.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=arn, Handler="app.handler",
+        Code={"ZipFile": zip_bytes({"app.py": code})}, Environment={"Variables": {"MODE": "lab"}},
+    )  # fmt: skip
+    return name
+
+
+def test_a_call_is_shown_as_python_and_as_the_cli():
+    call = Call(
+        "lambda",
+        "invoke",
+        {"FunctionName": "hello", "Payload": b'{"name": "Ada"}', "LogType": "Tail"},
+    )
+    assert (
+        "client.invoke(\n    FunctionName='hello',\n    Payload=json.dumps({'name': 'Ada'})"
+        in as_python(call)
+    )
+    cli = as_cli(call)
+    assert cli.startswith("aws lambda invoke")
+    assert '--payload \'{"name": "Ada"}\'' in cli and cli.endswith("response.json")
+
+
+def test_an_aws_error_comes_back_in_the_record_not_as_an_exception(learner):
+    _, session = learner
+    record = run_call(session, Call("lambda", "get_function", {"FunctionName": "missing"}))
+    assert not record.ok and record.error.startswith("ResourceNotFoundException")
+
+
+def test_templates_are_filled_per_learner_and_an_unknown_one_is_named():
+    ctx = LabContext({"account": "123456789012", "bucket": "photos-abc"}, event={"a": 1})
+    assert fill({"Bucket": "${bucket}", "Payload": "$event"}, ctx) == {
+        "Bucket": "photos-abc",
+        "Payload": b'{"a": 1}',
+    }
+    assert json.loads(fill({"$json": {"Resource": "arn:aws:s3:::${bucket}"}}, ctx)) == {
+        "Resource": "arn:aws:s3:::photos-abc"
+    }
+    with pytest.raises(TemplateError, match="nope"):
+        fill_text("${nope}", ctx.values)
+    assert learner_suffix("a") != learner_suffix("b") and len(learner_suffix("a")) == 8
+
+
+def test_function_and_role_checks_pass_and_fail_with_what_they_found(learner):
+    _, session = learner
+    missing = CHECKS["function"](session, {"name": "fn"})
+    assert not missing.passed and missing.found == "no function with that name"
+    make_function(session)
+    assert CHECKS["function"](
+        session, {"name": "fn", "runtime": "python3.12", "environment": {"MODE": "lab"}}
+    ).passed
+    wrong = CHECKS["function"](session, {"name": "fn", "runtime": "python3.13"})
+    assert not wrong.passed and wrong.found == "runtime python3.12"
+    assert CHECKS["role"](
+        session, {"name": "fn-role", "trusts": "lambda.amazonaws.com", "policies": [BASIC]}
+    ).passed
+    lacking = CHECKS["role"](
+        session, {"name": "fn-role", "policies": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}
+    )
+    assert not lacking.passed and "AWSLambdaBasicExecutionRole" in lacking.found
+
+
+def test_invocation_and_log_checks(learner):
+    _, session = learner
+    make_function(session)
+    assert CHECKS["invocation"](
+        session, {"function": "fn", "event": {"name": "Ada"}, "expect": {"hello": "Ada"}}
+    ).passed
+    off = CHECKS["invocation"](
+        session, {"function": "fn", "event": {"name": "Bo"}, "expect": {"hello": "Ada"}}
+    )
+    assert not off.passed and "'hello' is \"Bo\"" in off.found
+    assert CHECKS["log"](
+        session, {"function": "fn", "contains": ["seen Ada"], "min_invocations": 2}
+    ).passed
+    assert not CHECKS["log"](session, {"function": "fn", "absent": ["seen Bo"], "wait_s": 0}).passed
+    assert not CHECKS["log"](session, {"function": "fn", "min_invocations": 5, "wait_s": 0}).passed
+
+
+def test_an_error_in_the_handler_fails_the_invocation_check_with_its_message(learner):
+    _, session = learner
+    make_function(
+        session, "broken", "def handler(event, context):\n    raise ValueError('no way')\n"
+    )
+    result = CHECKS["invocation"](session, {"function": "broken", "event": {}})
+    assert not result.passed and "ValueError" in result.found and "no way" in result.found
+
+
+def test_request_id_check_accepts_a_real_request_and_refuses_others(learner):
+    _, session = learner
+    make_function(session)
+    record = run_call(
+        session, Call("lambda", "invoke", {"FunctionName": "fn", "Payload": b'{"name": "B-7"}'})
+    )
+    assert record.ok and record.request_id
+    assert CHECKS["request_id"](
+        session, {"function": "fn", "request_id": record.request_id, "mentions": "B-7"}
+    ).passed
+    assert not CHECKS["request_id"](
+        session, {"function": "fn", "request_id": "not-an-id", "mentions": "B-7"}
+    ).passed
+    assert not CHECKS["request_id"](session, {"function": "fn", "request_id": ""}).passed
+
+
+def test_bucket_notification_permission_table_item_object_and_metric_checks(learner, lab_sandbox):
+    learner_id, session = learner
+    bucket = f"check-{learner_suffix(learner_id)}"
+    assert not CHECKS["bucket"](session, {"name": bucket}).passed
+    make_function(session)
+    s3, lam = session.client("s3"), session.client("lambda")
+    s3.create_bucket(Bucket=bucket)
+    assert CHECKS["bucket"](session, {"name": bucket}).passed
+    assert not CHECKS["permission"](
+        session, {"function": "fn", "principal": "s3.amazonaws.com"}
+    ).passed
+    lam.add_permission(
+        FunctionName="fn", StatementId="s3", Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}",
+    )  # fmt: skip
+    assert CHECKS["permission"](
+        session,
+        {"function": "fn", "principal": "s3.amazonaws.com", "source_arn": f"arn:aws:s3:::{bucket}"},
+    ).passed
+    arn = lam.get_function(FunctionName="fn")["Configuration"]["FunctionArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={"LambdaFunctionConfigurations": [{
+            "LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}]}},
+        }]},
+    )  # fmt: skip
+    assert CHECKS["notification"](
+        session, {"bucket": bucket, "function": "fn", "suffix": ".jpg"}
+    ).passed
+    wrong = CHECKS["notification"](session, {"bucket": bucket, "function": "fn", "suffix": ".png"})
+    assert not wrong.passed and ".jpg" in wrong.found
+    s3.put_object(Bucket=bucket, Key="a.jpg", Body=b"x")
+    assert CHECKS["object"](session, {"bucket": bucket, "key": "a.jpg"}).passed
+    assert not CHECKS["object"](session, {"bucket": bucket, "key": "b.jpg"}).passed
+    lab_sandbox.wait_for_async()
+    assert CHECKS["metric"](session, {"function": "fn", "name": "Invocations", "min": 1}).passed
+    assert not CHECKS["metric"](session, {"function": "fn", "name": "Errors", "min": 1}).passed
+
+    dynamodb = session.client("dynamodb")
+    assert not CHECKS["table"](session, {"name": "t"}).passed
+    dynamodb.create_table(
+        TableName="t", AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+    )  # fmt: skip
+    assert CHECKS["table"](session, {"name": "t"}).passed
+    assert not CHECKS["items"](session, {"table": "t", "wait_s": 0}).passed
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "cat.jpg"}, "size": {"N": "3"}})
+    assert CHECKS["items"](session, {"table": "t", "where": {"k": "cat.jpg"}}).passed
+    assert not CHECKS["items"](
+        session, {"table": "t", "where": {"k": "dog.jpg"}, "wait_s": 0}
+    ).passed
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_every_sample_event_is_valid_json(name):
+    event, problem = parse_event(sample(name, "123456789012"))
+    assert problem is None and isinstance(event, dict)
+
+
+def test_the_s3_sample_encodes_its_key_as_s3_does():
+    event, _ = parse_event(sample("S3 put", "123456789012"))
+    assert event["Records"][0]["s3"]["object"]["key"] == "holiday+photo.jpg"
+
+
+def test_malformed_event_json_says_where():
+    _, problem = parse_event('{"name": "Ada",}')
+    assert "line 1" in problem and "not valid JSON" in problem

@@ -191,6 +191,7 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.init_duration_ms: float | None = None
         self._closed = False
+        self._frozen = False
         self._lock = threading.Lock()
         self._requests_w = self._responses_r = self._log_r = -1
         self._reader = wire.MessageReader()
@@ -207,7 +208,6 @@ class ExecutionEnvironment:
         """Start the worker and import the handler: Lambda's init phase."""
         from sandbox.runtime.reports import init_start_line
 
-        self.output.start_invocation()
         self.output.platform_line(init_start_line())
         site_dirs = [p for p in sys.path if p.endswith("site-packages")]
         requests_r, self._requests_w = os.pipe()
@@ -261,7 +261,9 @@ class ExecutionEnvironment:
         )
         outcome = self._wait(started, started + self.settings.init_timeout_s)
         self.init_duration_ms = outcome.duration_ms
-        if outcome.kind != "ready":
+        if outcome.kind == "ready":
+            self.freeze()
+        else:
             self.close()
         return outcome
 
@@ -272,7 +274,7 @@ class ExecutionEnvironment:
         invoked_function_arn: str,
         client_context: dict[str, Any] | None = None,
     ) -> Outcome:
-        self.output.start_invocation()
+        self.thaw()
         self.invocations += 1
         started = time.perf_counter()
         deadline_ms = int(time.time() * 1000 + self.spec.timeout_s * 1000)
@@ -290,9 +292,27 @@ class ExecutionEnvironment:
             return self._exited(started)
         outcome = self._wait(started, started + self.spec.timeout_s)
         self.last_used = time.monotonic()
-        if not outcome.environment_survives:
+        if outcome.environment_survives:
+            self.freeze()
+        else:
             self.close()
         return outcome
+
+    def freeze(self) -> None:
+        """Pause the worker between invocations, as Lambda freezes an idle environment:
+        threads the handler left running make no progress and use no CPU until the next."""
+        self._signal_group(signal.SIGSTOP)
+        self._frozen = True
+
+    def thaw(self) -> None:
+        if self._frozen:
+            self._signal_group(signal.SIGCONT)
+            self._frozen = False
+
+    def _signal_group(self, signum: int) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signum)
 
     def _wait(self, started: float, deadline: float) -> Outcome:
         """Read output and the next message until one arrives, the deadline, or a limit."""
@@ -409,6 +429,7 @@ class ExecutionEnvironment:
             if self._closed:
                 return
             self._closed = True
+        self.thaw()
         if self.process is not None and self.process.poll() is None:
             try:
                 os.close(self._requests_w)  # a polite stop: the worker returns on EOF

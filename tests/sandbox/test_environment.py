@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 
 SHOW_ENVIRONMENT = """
 import os
+import time
 def handler(event, context):
     return dict(os.environ)
 """
@@ -142,3 +144,28 @@ def test_idle_environments_expire(sandbox, learner):
     expired = sandbox.runtime.pool.expire_idle(now=time.monotonic() + 3600)
     assert expired >= 1
     assert learner.invoke(name)["payload"] != first
+
+
+def test_environment_is_frozen_between_invocations(learner):
+    """Like Lambda: a thread the handler leaves running makes no progress while idle."""
+    name = learner.create_function(
+        """
+        import threading, time
+        TICKS = 0
+        def tick():
+            global TICKS
+            while True:
+                TICKS += 1
+                time.sleep(0.01)
+        def handler(event, context):
+            if event.get("start"):
+                threading.Thread(target=tick, daemon=True).start()
+                time.sleep(0.2)
+            return TICKS
+        """
+    )
+    during = learner.invoke(name, {"start": True})["payload"]
+    time.sleep(1.0)
+    after_idle = learner.invoke(name)["payload"]
+    assert during >= 5
+    assert after_idle - during < 20  # ~100 ticks had it kept running for the idle second

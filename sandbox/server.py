@@ -117,6 +117,12 @@ class Sandbox:
     def running(self) -> bool:
         return self._server is not None
 
+    @classmethod
+    def current(cls) -> Sandbox | None:
+        """The sandbox running in this process, if any."""
+        with cls._active_lock:
+            return cls._active
+
     def start(self) -> Sandbox:
         with Sandbox._active_lock:
             if Sandbox._active is not None:
@@ -239,10 +245,13 @@ _process_lock = threading.Lock()
 
 
 def get_sandbox() -> Sandbox:
-    """The sandbox of this process, started on first use and kept for all sessions."""
+    """The sandbox of this process: the one already running (started by a test fixture,
+    a CLI...), or one started now and kept for all sessions until the process exits."""
     global _process_sandbox
     with _process_lock:
-        if _process_sandbox is None or not _process_sandbox.running:
-            _process_sandbox = Sandbox().start()
-            atexit.register(_process_sandbox.stop)
+        running = Sandbox.current()
+        if running is not None:
+            return running
+        _process_sandbox = Sandbox().start()
+        atexit.register(_process_sandbox.stop)
         return _process_sandbox

@@ -120,7 +120,12 @@ class Learner:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(idle_timeout_s=120) as running:
+    """The process's sandbox: moto's state is per process, so other test folders share it."""
+    already = Sandbox.current()
+    if already is not None:
+        yield already
+        return
+    with Sandbox() as running:
         yield running
 
 

@@ -26,3 +26,10 @@ def test_learner_session_talks_to_the_sandbox_in_the_learners_account(sandbox):
     identity = session.client("sts").get_caller_identity()
     assert identity["Account"] == sandbox.learner_account("session-user").account_id
     assert session.client("lambda").list_functions()["Functions"] == []
+
+
+def test_get_sandbox_returns_the_running_sandbox(sandbox):
+    from sandbox import get_sandbox, learner_session
+
+    assert get_sandbox() is sandbox
+    assert learner_session("api-user").client("s3").meta.endpoint_url == sandbox.endpoint_url

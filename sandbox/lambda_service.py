@@ -240,6 +240,8 @@ class LambdaService:
             attempt = 0
             throttled_since = None
             while True:
+                if not moto_state.still_exists(spec):
+                    return  # deleted, or its account was reset, while the event waited
                 try:
                     result = self.run(spec, event, invoked_arn)
                 except Throttled:

@@ -172,6 +172,15 @@ def function_by_arn(account_id: str, region: str, arn: str) -> tuple[FunctionSpe
     return resolve_invocation(lambda_backend(account_id, region), arn, None)
 
 
+def still_exists(spec: FunctionSpec) -> bool:
+    """Whether the function version is still stored (an account reset may have wiped it)."""
+    try:
+        lambda_backend(spec.account_id, spec.region).get_function(spec.function_name, spec.version)
+    except LambdaClientError:
+        return False
+    return True
+
+
 def async_retry_attempts(spec: FunctionSpec) -> int:
     """MaximumRetryAttempts of the function's event invoke config (Lambda's default: 2)."""
     try:

@@ -33,6 +33,8 @@ from sandbox.lambda_service import LambdaService
 from sandbox.runtime.lambda_runtime import LambdaRuntime
 from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
 
+CROSSACCOUNT = "MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS"
+
 
 class SandboxError(RuntimeError):
     """The sandbox cannot start (another one runs in this process, a bad address...)."""
@@ -106,6 +108,7 @@ class Sandbox:
         self.service: LambdaService | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._saved_crossaccount: str | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -146,7 +149,8 @@ class Sandbox:
         install_guard()  # nothing the sandbox does may leave the machine
         moto_state.configure_moto()
         # A bucket of one learner is invisible to the others (no cross-account access).
-        os.environ["MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS"] = "false"
+        self._saved_crossaccount = os.environ.get(CROSSACCOUNT)
+        os.environ[CROSSACCOUNT] = "false"
         self.work_dir = Path(tempfile.mkdtemp(prefix="lambda-lab-sandbox-"))
         moto_app = DomainDispatcherApplication(create_backend_app)
         # The gateway gets its Lambda service once the port (the runtime's endpoint) is known.
@@ -186,6 +190,10 @@ class Sandbox:
         if self.runtime is not None:
             self.runtime.shutdown()
         moto_seam.uninstall()
+        if self._saved_crossaccount is None:
+            os.environ.pop(CROSSACCOUNT, None)
+        else:
+            os.environ[CROSSACCOUNT] = self._saved_crossaccount
         if self.work_dir is not None:
             remove_tree(self.work_dir)
             self.work_dir = None

@@ -199,3 +199,15 @@ def test_layers_are_importable_like_opt_python(learner):
         Layers=[layer["LayerVersionArn"]],
     )
     assert learner.invoke(name)["payload"] == "FROM A LAYER"
+
+
+def test_event_invocation_returns_202_and_runs_in_the_background(learner, sandbox):
+    name = learner.create_function(HELLO)
+    response = learner.client("lambda").invoke(
+        FunctionName=name, InvocationType="Event", Payload=b'{"name": "later"}'
+    )
+    assert response["StatusCode"] == 202
+    assert sandbox.wait_for_async(10)
+    assert "hello later" in learner.log_messages(name)
+    dry = learner.client("lambda").invoke(FunctionName=name, InvocationType="DryRun")
+    assert dry["StatusCode"] == 204

@@ -93,6 +93,16 @@ def test_reserved_concurrency_throttles_with_too_many_requests(learner):
     with pytest.raises(ClientError) as raised:
         learner.invoke(name)
     assert raised.value.response["Error"]["Code"] == "TooManyRequestsException"
+    throttles = learner.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Throttles",
+        Dimensions=[{"Name": "FunctionName", "Value": name}],
+        StartTime=datetime.now(UTC) - timedelta(minutes=5),
+        EndTime=datetime.now(UTC) + timedelta(minutes=5),
+        Period=600,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert sum(point["Sum"] for point in throttles) == 3
 
 
 def test_invocations_publish_lambda_metrics_to_cloudwatch(learner):

@@ -257,6 +257,7 @@ class ExecutionEnvironment:
                 "memory_mb": self.spec.memory_mb,
                 "headroom_mb": self.settings.address_space_headroom_mb,
                 "ephemeral_mb": self.spec.ephemeral_mb,
+                "response_limit": self.settings.response_limit_bytes,
             },
         )
         outcome = self._wait(started, started + self.settings.init_timeout_s)

@@ -161,7 +161,13 @@ def flush_output() -> None:
             stream.flush()
 
 
-def run_invocation(handler: Any, request: dict[str, Any]) -> dict[str, Any]:
+RESPONSE_TOO_LARGE = {  # AWS's own wording and byte count
+    "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+    "errorType": "Function.ResponseSizeTooLarge",
+}
+
+
+def run_invocation(handler: Any, request: dict[str, Any], response_limit: int) -> dict[str, Any]:
     request_id = request["request_id"]
     lambda_logging.RequestIdFilter.request_id = request_id
     context = context_module.LambdaContext(
@@ -181,7 +187,10 @@ def run_invocation(handler: Any, request: dict[str, Any]) -> dict[str, Any]:
             payload = json.dumps(result, default=decimal_serializer)
         except (TypeError, ValueError) as error:
             raise Fault("Runtime.MarshalError", f"Unable to marshal response: {error}") from None
-        reply: dict[str, Any] = {"type": "result", "payload": payload}
+        if len(payload) > response_limit:  # too long in characters is too long in bytes
+            reply: dict[str, Any] = {"type": "error", "error": RESPONSE_TOO_LARGE}
+        else:
+            reply = {"type": "result", "payload": payload}
     except MemoryError:
         flush_output()
         reply = {"type": "out_of_memory"}
@@ -244,7 +253,7 @@ def main() -> None:
             request = wire.read_message(request_fd)
         except wire.WireError:
             return  # the sandbox retired this environment
-        reply = run_invocation(handler, request)
+        reply = run_invocation(handler, request, setup["response_limit"])
         wire.write_message(response_fd, reply)
         if reply["type"] == "out_of_memory":
             os._exit(1)

@@ -140,3 +140,12 @@ def test_threads_fit_in_the_smallest_memory_size(learner):
         MemorySize=128,
     )
     assert learner.invoke(name)["payload"] == 41
+
+
+def test_a_response_over_6_mb_is_function_response_size_too_large(learner):
+    name = learner.create_function(
+        "def handler(event, context):\n    return 'x' * 7_000_000\n", MemorySize=512
+    )
+    response = learner.invoke(name)
+    assert response["FunctionError"] == "Unhandled"
+    assert response["payload"]["errorType"] == "Function.ResponseSizeTooLarge"

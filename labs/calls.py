@@ -13,9 +13,11 @@ import json
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -61,8 +63,15 @@ def zip_bytes(files: Mapping[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+@cache
+def _service_model(service: str) -> Any:
+    # The model alone: creating a client would resolve credentials, and botocore's
+    # credential chain ends by asking the EC2 metadata address, beyond loopback.
+    return botocore.session.get_session().get_service_model(service)
+
+
 def _operation_model(call: Call) -> Any:
-    model = boto3.session.Session().client(call.service, region_name="us-east-1").meta.service_model
+    model = _service_model(call.service)
     names = {xform_name(name): name for name in model.operation_names}
     if call.operation not in names:
         raise ValueError(f"{call.service} has no operation {call.operation}")

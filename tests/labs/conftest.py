@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from sandbox.server import Sandbox
+from sandbox.server import Sandbox, get_sandbox
 
 
 @pytest.fixture(scope="session")
 def lab_sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
+    """The process's one sandbox (moto's state is process-wide), as the app itself uses."""
+    yield get_sandbox()
 
 
 @pytest.fixture

@@ -204,3 +204,13 @@ def test_the_s3_sample_encodes_its_key_as_s3_does():
 def test_malformed_event_json_says_where():
     _, problem = parse_event('{"name": "Ada",}')
     assert "line 1" in problem and "not valid JSON" in problem
+
+
+def test_showing_a_call_as_code_opens_no_connection_beyond_loopback():
+    from course.loopback import attempts, install_guard
+
+    install_guard()
+    before = len(attempts())
+    as_cli(Call("sqs", "create_queue", {"QueueName": "q"}))
+    as_cli(Call("events", "put_rule", {"Name": "r", "ScheduleExpression": "rate(1 day)"}))
+    assert attempts()[before:] == []

@@ -8,6 +8,12 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
+def idle(page: Page) -> None:
+    """Wait for the app's script run to finish before the next click."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=30_000)
+
+
 def answer_what_is_shown(page: Page) -> None:
     """Pick an answer the way a hurried learner would: the first choice offered."""
     main = page.get_by_test_id("stMain")
@@ -30,7 +36,9 @@ def test_a_sprint_exam_clicked_through_ends_on_the_results_page(
     page.goto(f"{app_server.url}/quizzes")
     expect(page.get_by_role("heading", name="Quizzes")).to_be_visible(timeout=30_000)
     page.get_by_text("Exam", exact=True).click()
+    idle(page)
     page.get_by_text("Sprint: 10 questions in 20 minutes").click()
+    idle(page)
     page.get_by_role("button", name="Start the exam").click()
 
     for number in range(1, 11):
@@ -38,14 +46,15 @@ def test_a_sprint_exam_clicked_through_ends_on_the_results_page(
             timeout=20_000
         )
         expect(page.get_by_text("Time left:")).to_be_visible()
+        idle(page)
         answer_what_is_shown(page)
-        page.wait_for_timeout(300)  # let the answer reach the server before moving on
+        idle(page)  # the answer reaches the server before moving on
         if number < 10:
             page.get_by_role("button", name="Next →").click()
 
     page.get_by_role("button", name="Finish exam").click()
     expect(page.get_by_role("heading", name="Exam result")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Scaled score")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").get_by_text("Scaled score")).to_be_visible(timeout=30_000)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     assert "exam=exam-1-" in page.url
 

@@ -257,6 +257,9 @@ def log(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
         what += " with " + ", ".join(f"“{w}”" for w in wanted)
     if absent:
         what += " and none with " + ", ".join(f"“{w}”" for w in absent)
+    limits = dict(p.get("at_most", {}))
+    for text, most in limits.items():
+        what += f", “{text}” at most {most} time(s)"
     deadline = time.monotonic() + float(p.get("wait_s", 5))
     while True:  # asynchronous invocations land a moment after the upload that caused them
         try:
@@ -267,6 +270,11 @@ def log(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
             messages = []
         reports = sum(m.startswith("REPORT RequestId") for m in messages)
         missing = [w for w in wanted if not any(w in m for m in messages)]
+        too_many = {t: n for t, n in limits.items() if sum(t in m for m in messages) > int(n)}
+        if too_many:
+            text, most = next(iter(too_many.items()))
+            count = sum(text in m for m in messages)
+            return CheckResult(False, what, f"“{text}” at most {most} time(s)", f"{count} times")
         unwanted = [w for w in absent if any(w in m for m in messages)]
         if unwanted:
             return CheckResult(
@@ -378,3 +386,149 @@ def metric(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
     if total < minimum:
         return CheckResult(False, what, f"{name} ≥ {minimum:g}", f"{name} = {total:g}")
     return CheckResult(True, what)
+
+
+def _reports(session: boto3.Session, function_name: str, version: str | None) -> list[str]:
+    """REPORT lines of the function, oldest first, from streams of one version if given."""
+    logs = session.client("logs")
+    group = f"/aws/lambda/{function_name}"
+    try:
+        streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    except ClientError as exc:
+        if _error_code(exc) == "ResourceNotFoundException":
+            return []
+        raise
+    lines: list[tuple[int, str]] = []
+    for stream in streams:
+        if version is not None and f"[{version}]" not in stream["logStreamName"]:
+            continue
+        events = logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"])[
+            "events"
+        ]
+        lines += [
+            (e["timestamp"], e["message"]) for e in events if e["message"].startswith("REPORT")
+        ]
+    return [message for _, message in sorted(lines)]
+
+
+@check("starts")
+def starts(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """Cold starts (REPORT with Init Duration) and warm starts (without), optionally per version."""
+    version = str(p["version"]) if "version" in p else None
+    scope = f"version {version} of {p['function']}" if version else p["function"]
+    min_cold, min_warm = int(p.get("min_cold", 0)), int(p.get("min_warm", 0))
+    what = f"The logs of {scope} show at least {min_cold} cold and {min_warm} warm start(s)"
+    if p.get("last") == "warm":
+        what += ", the last one warm"
+    reports = _reports(session, p["function"], version)
+    cold = sum("Init Duration" in line for line in reports)
+    warm = len(reports) - cold
+    found = f"{cold} cold and {warm} warm start(s)"
+    if cold < min_cold or warm < min_warm:
+        return CheckResult(False, what, f"{min_cold} cold and {min_warm} warm", found)
+    if p.get("last") == "warm" and (not reports or "Init Duration" in reports[-1]):
+        return CheckResult(
+            False, what, "a last invocation without Init Duration", "a cold last invocation"
+        )
+    return CheckResult(True, what)
+
+
+@check("provisioned")
+def provisioned(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = (
+        f"{p['function']}:{p['qualifier']} has {p.get('count', 1)} provisioned environment(s) ready"
+    )
+    try:
+        config = session.client("lambda").get_provisioned_concurrency_config(
+            FunctionName=p["function"], Qualifier=p["qualifier"]
+        )
+    except ClientError as exc:
+        return CheckResult(False, what, "a provisioned concurrency config", _error_code(exc))
+    allocated = config.get("AllocatedProvisionedConcurrentExecutions", 0)
+    if config.get("Status") != "READY" or allocated < int(p.get("count", 1)):
+        return CheckResult(
+            False,
+            what,
+            f"READY with {p.get('count', 1)}",
+            f"{config.get('Status')} with {allocated}",
+        )
+    return CheckResult(True, what)
+
+
+@check("version")
+def version(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"{p['function']} has a published version {p['version']}"
+    versions = session.client("lambda").list_versions_by_function(FunctionName=p["function"])[
+        "Versions"
+    ]
+    numbers = [v["Version"] for v in versions if v["Version"] != "$LATEST"]
+    if str(p["version"]) not in numbers:
+        return CheckResult(
+            False, what, f"version {p['version']}", f"versions {', '.join(numbers) or 'none'}"
+        )
+    return CheckResult(True, what)
+
+
+@check("alias")
+def alias(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Alias {p['name']} of {p['function']} points to version {p['version']}"
+    weights = {str(k): float(v) for k, v in (p.get("weights") or {}).items()}
+    if weights:
+        what += " and sends " + ", ".join(f"{w:.0%} to version {k}" for k, w in weights.items())
+    try:
+        found = session.client("lambda").get_alias(FunctionName=p["function"], Name=p["name"])
+    except ClientError as exc:
+        return CheckResult(False, what, f"alias {p['name']}", _error_code(exc))
+    actual = found.get("RoutingConfig", {}).get("AdditionalVersionWeights", {}) or {}
+    if found["FunctionVersion"] != str(p["version"]):
+        return CheckResult(
+            False, what, f"version {p['version']}", f"version {found['FunctionVersion']}"
+        )
+    if {k: round(float(v), 4) for k, v in actual.items()} != {
+        k: round(v, 4) for k, v in weights.items()
+    }:
+        return CheckResult(
+            False, what, f"weights {weights or 'none'}", f"weights {actual or 'none'}"
+        )
+    return CheckResult(True, what)
+
+
+@check("parameter")
+def parameter(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Parameter {p['name']} exists" + (f" as a {p['type']}" if "type" in p else "")
+    try:
+        found = session.client("ssm").get_parameter(Name=p["name"])["Parameter"]
+    except ClientError as exc:
+        return CheckResult(False, what, p["name"], _error_code(exc))
+    if "type" in p and found["Type"] != p["type"]:
+        return CheckResult(False, what, p["type"], found["Type"])
+    return CheckResult(True, what)
+
+
+@check("price")
+def price(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """The learner's monthly cost figure agrees with the course's pricing model, to the cent."""
+    from pricing.model import Usage  # the same model the calculator page uses
+    from pricing.model import price as monthly_bill
+
+    usage = Usage(
+        requests=int(p["requests"]),
+        duration_ms=float(p["duration_ms"]),
+        memory_mb=int(p["memory_mb"]),
+        free_tier=bool(p.get("free_tier", False)),
+    )
+    expected = monthly_bill(usage).total_usd
+    what = (
+        f"Your monthly cost for {usage.requests:,} requests "
+        f"of {usage.duration_ms:g} ms at {usage.memory_mb} MB"
+    )
+    raw = str(p.get("answer") or "").strip().replace("$", "").replace(",", "")
+    try:
+        answer = float(raw)
+    except ValueError:
+        return CheckResult(
+            False, what, "a dollar amount", f"“{raw}”" if raw else "nothing entered yet"
+        )
+    if abs(answer - float(expected)) > 0.01:
+        return CheckResult(False, what, "the figure the pricing model gives", f"${answer:,.2f}")
+    return CheckResult(True, what + f" is ${float(expected):,.2f}")

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +111,16 @@ def to_call(spec: CallSpec, ctx: LabContext) -> Call:
 
 
 def run_action(session: boto3.Session, spec: CallSpec, ctx: LabContext) -> CallRecord:
-    return run_call(session, to_call(spec, ctx))
+    record = run_call(session, to_call(spec, ctx))
+    if spec.until:
+        deadline = time.monotonic() + float(spec.until.get("timeout_s", 15))
+        wanted = spec.until["equals"]
+        while record.ok and (record.response or {}).get(spec.until["field"]) != wanted:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.25)
+            record = run_call(session, to_call(spec, ctx))
+    return record
 
 
 def run_checks(session: boto3.Session, step: Step, ctx: LabContext) -> list[CheckResult]:
@@ -167,7 +177,9 @@ def verify_lab(
                 failures.append(
                     f"{step.id}: solution call {record.call.operation} failed: {record.error}"
                 )
-        if step.answer and records:
+        if step.reference_answer is not None:
+            step_ctx = step_ctx.with_inputs(answer=step.reference_answer)
+        elif step.answer and records:
             # The reference answer to "find the request" is the id the solution's call produced.
             step_ctx = step_ctx.with_inputs(answer=records[-1].request_id)
         if step.wait_for_async and wait_for_async:
@@ -182,3 +194,18 @@ def verify_lab(
 
 def step_progress(passed: Sequence[bool]) -> float:
     return sum(passed) / len(passed) if passed else 0.0
+
+
+def tally(records: Sequence[CallRecord], field_name: str) -> dict[str, int]:
+    """How many invocations returned each value of a payload field (errors counted apart)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        payload = (record.response or {}).get("Payload") if record.ok else None
+        if not record.ok or (record.response or {}).get("FunctionError"):
+            value = "error"
+        elif isinstance(payload, Mapping) and field_name in payload:
+            value = str(payload[field_name])
+        else:
+            value = f"no {field_name}"
+        counts[value] = counts.get(value, 0) + 1
+    return dict(sorted(counts.items()))

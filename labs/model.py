@@ -18,12 +18,16 @@ from typing import Any
 
 import yaml
 
+from course.facts import render_placeholders
+
 LABS_DIR = Path(__file__).parent
 LABS_DIR_ENV = "LAMBDA_LAB_LABS_DIR"  # another folder of labs, for authors and tests
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LAB_KEYS = {"title", "summary", "minutes", "lessons", "objectives", "names", "steps", "order"}
-STEP_KEYS = {"id", "title", "instructions", "actions", "editor", "event", "upload", "logs",
-             "checks", "hints", "solution", "wait_for_async", "answer"}  # fmt: skip
+STEP_KEYS = {
+    "id", "title", "instructions", "actions", "editor", "event", "upload", "logs", "checks",
+    "hints", "solution", "wait_for_async", "answer", "reference_answer",
+}  # fmt: skip
 
 
 class LabError(ValueError):
@@ -38,12 +42,16 @@ class CallSpec:
     operation: str
     args: Mapping[str, Any]
     files: Mapping[str, str] | None = None
+    # Like a boto3 waiter: repeat the call until the response's field holds the value.
+    until: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Action:
     label: str
     call: CallSpec
+    repeat: int = 1  # run the call this many times (e.g. to see an alias split traffic)
+    chart: str | None = None  # chart the repeated results by this payload field
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class Step:
     solution: tuple[CallSpec, ...] = ()
     wait_for_async: bool = False
     answer: str | None = None  # a question the learner answers in a text box ($answer in checks)
+    reference_answer: str | None = None  # what `python -m labs verify` types in that box
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ def _require(
 def _call(raw: Any, where: str) -> CallSpec:
     if not isinstance(raw, Mapping):
         raise LabError(f"{where}: a call is a mapping with service, operation and args")
-    unknown = set(raw) - {"service", "operation", "args", "files"}
+    unknown = set(raw) - {"service", "operation", "args", "files", "until"}
     if unknown:
         raise LabError(f"{where}: unknown call fields {sorted(unknown)}")
     service = _require(raw, "service", str, where)
@@ -119,7 +128,10 @@ def _call(raw: Any, where: str) -> CallSpec:
         isinstance(files, Mapping) and all(isinstance(v, str) for v in files.values())
     ):
         raise LabError(f"{where}: 'files' maps file names to source text")
-    return CallSpec(service, operation, dict(args), dict(files) if files else None)
+    until = raw.get("until")
+    if until is not None and not (isinstance(until, Mapping) and {"field", "equals"} <= set(until)):
+        raise LabError(f"{where}: 'until' needs 'field' and 'equals' (and may set 'timeout_s')")
+    return CallSpec(service, operation, dict(args), dict(files) if files else None, until)
 
 
 def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
@@ -150,6 +162,11 @@ def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
             raise LabError(f"{where}: 'editor' needs 'file' and 'starter'")
         editor = Editor(str(editor["file"]), str(editor["starter"]))
     hints = _require(raw, "hints", list, where)
+    for text in [raw.get("instructions", ""), *map(str, hints)]:
+        try:
+            render_placeholders(str(text))  # facts quoted in a lab must exist, as in lessons
+        except KeyError as exc:
+            raise LabError(f"{where}: {exc.args[0]} (see course/facts.yaml)") from None
     if not isinstance(raw.get("solution"), list):
         raise LabError(
             f"{where}: 'solution' must be a list of calls (empty if earlier steps solve it)"
@@ -169,6 +186,7 @@ def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
         solution=tuple(solution),
         wait_for_async=bool(raw.get("wait_for_async", False)),
         answer=str(raw["answer"]) if raw.get("answer") else None,
+        reference_answer=str(raw["reference_answer"]) if "reference_answer" in raw else None,
     )
 
 

@@ -2,8 +2,10 @@
 
 import json
 
+import plotly.graph_objects as go
 import streamlit as st
 
+from course.facts import render_placeholders
 from course.session import learner_id
 from labs.calls import Call, as_python, run_call
 from labs.engine import (
@@ -13,6 +15,7 @@ from labs.engine import (
     run_checks,
     run_solution,
     step_progress,
+    tally,
     to_call,
 )
 from labs.model import load_labs
@@ -36,6 +39,7 @@ progress = st.session_state.setdefault("lab_progress", {})  # slug -> {step id: 
 records = st.session_state.setdefault("lab_records", {})  # (slug, step) -> [CallRecord]
 checked = st.session_state.setdefault("lab_checks", {})  # (slug, step) -> [CheckResult]
 hints_shown = st.session_state.setdefault("lab_hints", {})  # (slug, step) -> count
+tallies = st.session_state.setdefault("lab_tallies", {})  # (slug, step) -> (field, counts)
 
 
 slugs = [lab.slug for lab in catalog.labs]
@@ -88,7 +92,7 @@ key = (slug, step.id)
 mark = ":material/check_circle: done" if lab_progress.get(step.id) else "not checked yet"
 st.subheader(f"Step {step_ids.index(step.id) + 1}: {step.title}")
 st.caption(mark)
-st.markdown(fill_text(step.instructions, ctx.values))
+st.markdown(render_placeholders(fill_text(step.instructions, ctx.values)))
 
 # Inputs the step's calls use: code, event, an uploaded key, an answer.
 code = ""
@@ -130,13 +134,27 @@ def remember(new_records: list) -> None:
 
 for index, action in enumerate(step.actions):
     blocked = action.call.args.get("Payload") == "$event" and event is None
+    label = action.label + (f" ({action.repeat} times)" if action.repeat > 1 else "")
     if st.button(
-        action.label,
+        label,
         key=f"action-{slug}-{step.id}-{index}",
         disabled=blocked,
         type="primary" if index == 0 else "secondary",
     ):
-        remember([run_action(session, action.call, step_ctx)])
+        batch = [run_action(session, action.call, step_ctx) for _ in range(action.repeat)]
+        remember(batch[-1:])
+        if action.chart:
+            tallies[key] = (action.chart, tally(batch, action.chart))
+if key in tallies:
+    field_name, counts = tallies[key]
+    figure = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), text=list(counts.values())))
+    figure.update_layout(
+        title=f"Invocations by {field_name}",
+        xaxis_title=field_name,
+        yaxis_title="invocations",
+        height=300,
+    )
+    st.plotly_chart(figure, key=f"tally-{slug}-{step.id}")
 if step.upload:
     bucket = fill_text(step.upload["bucket"], ctx.values)
     left, right = st.columns([3, 1])
@@ -187,7 +205,7 @@ if key in checked:
 
 shown = hints_shown.get(key, 0)
 for hint in step.hints[:shown]:
-    st.info(hint, icon=":material/lightbulb:")
+    st.info(render_placeholders(hint), icon=":material/lightbulb:")
 if shown < len(step.hints) and st.button(
     f"Show a hint ({shown + 1} of {len(step.hints)})", key=f"hint-{slug}-{step.id}"
 ):
@@ -215,7 +233,7 @@ with st.sidebar:
         for step_key_ in [
             k for k in list(records) + list(checked) + list(hints_shown) if k[0] == slug
         ]:
-            for store in (records, checked, hints_shown):
+            for store in (records, checked, hints_shown, tallies):
                 store.pop(step_key_, None)
         st.toast(f"Removed {len(removed)} resource(s); the lab starts again.")
         st.rerun()

@@ -73,3 +73,9 @@ def test_a_broken_lab_does_not_hide_the_others(tmp_path):
     catalog = load_labs_from(tmp_path)
     assert [lab.slug for lab in catalog.labs] == ["good"]
     assert catalog.problems and catalog.problems[0].startswith("bad.yaml")
+
+
+def test_an_unknown_fact_in_a_lab_is_named(tmp_path):
+    path = write(tmp_path, "tiny.yaml", MINIMAL.replace("Do it.", "Wait {{ limits.forever }}."))
+    with pytest.raises(LabError, match="limits.forever"):
+        parse_lab(path, set(CHECKS))

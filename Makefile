@@ -6,7 +6,7 @@ PORT ?= 8501
 # apt-get needs root; use sudo where we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint browser-deps clean
+.PHONY: run test lint browser-deps postgres-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,18 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The progress store's tests start a throwaway PostgreSQL from Debian's packages.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the progress store tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m lessons lint
 	$(BIN)/python -m quizzes lint
 
-test: $(VENV)/.installed-test browser-deps lint
+test: $(VENV)/.installed-test browser-deps postgres-deps lint
 	$(BIN)/python -m pytest
 
 clean:

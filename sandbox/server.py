@@ -29,6 +29,7 @@ from course.loopback import install_guard, is_loopback
 from sandbox import moto_seam, moto_state
 from sandbox.accounts import REGION, LearnerAccount, LearnerAccounts
 from sandbox.gateway import Gateway
+from sandbox.http import HttpEndpoints
 from sandbox.lambda_service import LambdaService
 from sandbox.runtime.lambda_runtime import LambdaRuntime
 from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
@@ -93,6 +94,7 @@ class Sandbox:
         idle_timeout_s: float = 300.0,
         account_concurrency: int = 10,
         verbose: bool = False,
+        http_port: int = 0,
     ) -> None:
         if not is_loopback(host):
             raise SandboxError(f"the sandbox listens on loopback only, not on {host!r}")
@@ -109,6 +111,8 @@ class Sandbox:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._saved_crossaccount: str | None = None
+        # Function URLs and API Gateway APIs, on a loopback port of their own (sandbox.http).
+        self.http = HttpEndpoints(host, http_port)
 
     @property
     def endpoint_url(self) -> str:
@@ -152,7 +156,8 @@ class Sandbox:
         self._saved_crossaccount = os.environ.get(CROSSACCOUNT)
         os.environ[CROSSACCOUNT] = "false"
         self.work_dir = Path(tempfile.mkdtemp(prefix="lambda-lab-sandbox-"))
-        moto_app = DomainDispatcherApplication(create_backend_app)
+        self.http.bind()
+        moto_app = self.http.control_plane(DomainDispatcherApplication(create_backend_app))
         # The gateway gets its Lambda service once the port (the runtime's endpoint) is known.
         gateway = Gateway(moto_app, None, self.strict_credentials)
         self._server = make_server(
@@ -172,12 +177,14 @@ class Sandbox:
         self.service = LambdaService(self.runtime)
         gateway.service = self.service
         moto_seam.install(self.service)
+        self.http.start(self.service)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="sandbox-server", daemon=True
         )
         self._thread.start()
 
     def stop(self) -> None:
+        self.http.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

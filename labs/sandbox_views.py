@@ -134,7 +134,7 @@ def reset_lab(session: boto3.Session, lab: Lab, ctx: LabContext) -> list[str]:
 
 def _deleters(session: boto3.Session) -> Iterable[tuple[str, object]]:
     lam, iam, s3 = session.client("lambda"), session.client("iam"), session.client("s3")
-    dynamodb, logs = session.client("dynamodb"), session.client("logs")
+    dynamodb, logs, ssm = session.client("dynamodb"), session.client("logs"), session.client("ssm")
 
     def delete_role(name: str) -> None:
         for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
@@ -159,4 +159,5 @@ def _deleters(session: boto3.Session) -> Iterable[tuple[str, object]]:
         ("role", delete_role),
         ("bucket", delete_bucket),
         ("table", lambda name: dynamodb.delete_table(TableName=name)),
+        ("parameter", lambda name: ssm.delete_parameter(Name=name)),
     ]

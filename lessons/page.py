@@ -3,6 +3,7 @@
 import streamlit as st
 
 from course.session import done_lessons, set_lesson_done
+from labs.model import load_labs
 from lessons.catalog import lesson_by_slug, load_catalog, neighbours, search
 from quizzes.questions import load_quizzes
 
@@ -72,6 +73,19 @@ for block in lesson.blocks:
         st.graphviz_chart(block.text)
     else:
         st.markdown(block.text)
+
+labs = load_labs()
+practised_in = [labs.lab(slug) for slug in lesson.labs if labs.lab(slug)]
+practised_in += [lab for lab in labs.labs if lesson.slug in lab.lessons and lab not in practised_in]
+if practised_in:
+    with st.container(border=True):
+        st.markdown("**:material/science: Try it** in your own sandbox")
+        for lab in practised_in:
+            st.page_link(
+                "labs/page.py",
+                label=f"Lab {lab.order}: {lab.title}",
+                query_params={"lab": lab.slug},
+            )
 
 related = [q for q in load_quizzes().questions if q.lesson_slug == lesson.slug]
 related += [

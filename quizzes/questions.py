@@ -39,7 +39,8 @@ from course.facts import PLACEHOLDER, format_value, load_facts, render_placehold
 BANK_DIR = Path(__file__).parent / "bank"
 BANK_DIR_ENV = "LAMBDA_LAB_QUIZ_DIR"  # another folder of banks, for authors and tests
 TYPES = ("single", "multiple", "numeric", "ordering", "truefalse")
-KINDS = ("self-quiz", "lesson-check", "exam")
+KINDS = ("self-quiz", "lesson-check", "exam", "practice")
+LESSON_CHECK_SIZE = (3, 6)  # questions in one lesson's check
 # SAA-C03 domains and their share of the exam's scored content.
 DOMAINS: dict[str, tuple[str, float]] = {
     "secure": ("Design secure architectures", 0.30),
@@ -78,6 +79,7 @@ class Question:
     unit: str = ""
     facts: tuple[str, ...] = ()
     lab: str | None = None
+    line: int = 1  # where the question starts in its bank file
 
     @property
     def lesson_slug(self) -> str:
@@ -310,6 +312,7 @@ def parse_question(
             unit=str(raw.get("unit", "")),
             facts=tuple(facts_used),
             lab=raw.get("lab"),
+            line=line,
         ),
         problems,
     )
@@ -337,6 +340,15 @@ def load_bank(path: Path) -> tuple[Bank | None, list[BankProblem]]:
         problems.extend(found)
         if question:
             questions.append(question)
+    low, high = LESSON_CHECK_SIZE
+    if kind == "lesson-check" and not low <= len(data["questions"]) <= high:
+        problems.append(
+            BankProblem(
+                path,
+                "bank",
+                f"a lesson check holds {low} to {high} questions, not {len(data['questions'])}",
+            )
+        )
     bank = Bank(path.stem, _text(data.get("title")), str(kind), path, tuple(questions))
     return bank, problems
 
@@ -371,7 +383,10 @@ def lint_banks(
             if q.id in seen:
                 problems.append(
                     BankProblem(
-                        bank.path, f"question {q.id}", f"id is used in {seen[q.id].name} too"
+                        bank.path,
+                        f"question {q.id}",
+                        f"id is used in {seen[q.id].name} too",
+                        q.line,
                     )
                 )
             seen[q.id] = bank.path
@@ -382,12 +397,16 @@ def lint_banks(
                             bank.path,
                             f"question {q.id}",
                             f"links to unknown lesson '{q.lesson_slug}'",
+                            q.line,
                         )
                     )
                 elif q.lesson_anchor and q.lesson_anchor not in lesson_sections[q.lesson_slug]:
                     problems.append(
                         BankProblem(
-                            bank.path, f"question {q.id}", f"links to unknown section '{q.lesson}'"
+                            bank.path,
+                            f"question {q.id}",
+                            f"links to unknown section '{q.lesson}'",
+                            q.line,
                         )
                     )
     return QuizCatalog(tuple(banks), tuple(problems))

@@ -124,3 +124,9 @@ def test_a_lesson_links_to_the_quiz_questions_on_its_topic():
     at = open_lessons(lesson.slug)
     links = [link for link in at.get("page_link") if "quizzes" in str(link.proto.page)]
     assert links, "the lesson should offer its quiz questions"
+
+
+def test_a_lesson_offers_the_labs_that_practise_it():
+    at = open_lessons("first-function-in-the-console")
+    labs = [link for link in at.get("page_link") if "labs" in str(link.proto.page)]
+    assert any("Your first function" in link.label for link in labs)

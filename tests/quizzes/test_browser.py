@@ -54,7 +54,9 @@ def test_a_sprint_exam_clicked_through_ends_on_the_results_page(
 
     page.get_by_role("button", name="Finish exam").click()
     expect(page.get_by_role("heading", name="Exam result")).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stMetric").get_by_text("Scaled score")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetric").get_by_text("Scaled score")).to_be_visible(
+        timeout=30_000
+    )
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     assert "exam=exam-1-" in page.url
 

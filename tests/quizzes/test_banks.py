@@ -79,7 +79,8 @@ def test_each_kind_of_mistake_is_reported_with_file_line_and_question(tmp_path):
             "lesson: no-such-lesson",
             "unknown lesson 'no-such-lesson'",
         ),
-        'text: "{{ limits.timeout_max_s }}"': ("text: 600 seconds", "never states its value")  # a stale quota,
+        # a stale quota: the fact says 900 seconds
+        'text: "{{ limits.timeout_max_s }}"': ("text: 600 seconds", "never states its value"),
         "domain: resilient": ("domain: vibes", "domain must be one of"),
     }
     for old, (new, message) in cases.items():

@@ -9,12 +9,15 @@ from decimal import Decimal
 import streamlit as st
 
 from course.facts import fact, value
+from course.session import learner_id
 from pricing import charts
 from pricing.compare import break_evens
+from pricing.measured import MeasuredFunction, measure_all
 from pricing.model import MAX_HOURS_IN_MONTH, InvalidUsage, Usage, price
 from pricing.scenarios import PRESETS, Preset, preset
 from pricing.tuning import SpeedModel
 from pricing.walkthrough import number, steps, total_line, usd
+from sandbox import get_sandbox
 
 KEY = "pricing."  # session-state keys of this page, apart from other pages' keys
 APPLIED = KEY + "applied_preset"
@@ -98,6 +101,37 @@ for column, item in zip(buttons, PRESETS, strict=True):
 applied = preset(st.session_state.get(APPLIED) or "")
 if applied:
     st.info(applied.story, icon=":material/menu_book:")
+
+
+def use_measured(found: MeasuredFunction) -> None:
+    """Fill the inputs from what the learner's function really did in the sandbox."""
+    forget_preset()
+    st.session_state[KEY + "duration_ms"] = float(found.average_billed_ms)
+    st.session_state[KEY + "memory_mb"] = found.memory_mb
+    st.session_state[KEY + "arch"] = found.arch
+
+
+with st.expander(
+    ":material/science: Use my function: price what your sandbox functions really did"
+):
+    st.caption(
+        "Reads the REPORT lines of your functions in your sandbox (the same Billed Duration "
+        "Lambda bills) and fills in their average duration, memory and architecture."
+    )
+    if st.button("Read my sandbox", key=KEY + "read-sandbox"):
+        session = get_sandbox().learner_session(learner_id())
+        st.session_state[KEY + "measured"] = measure_all(session)
+    measured = st.session_state.get(KEY + "measured")
+    if measured == []:
+        st.info("None of your functions has run yet: invoke one in a lab first.")
+    for found in measured or []:
+        st.button(
+            f"Use {found.name}: {found.invocations} invocation(s), "
+            f"{found.average_billed_ms} ms billed on average, {found.memory_mb} MB, {found.arch}",
+            key=KEY + f"use-{found.name}",
+            on_click=use_measured,
+            args=(found,),
+        )
 
 inputs, bill_column = st.columns([1, 1.4], gap="large")
 with inputs:

@@ -1,0 +1,71 @@
+"""'Use my function': the calculator prices what a learner's function really did."""
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from labs.calls import zip_bytes
+from pricing.measured import billed_durations, measure
+from sandbox import get_sandbox
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def deployed_and_invoked(learner: str, memory_mb: int, times: int) -> str:
+    session = get_sandbox().learner_session(learner)
+    role = session.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)["Role"][
+        "Arn"
+    ]
+    code = "import time\ndef handler(event, context):\n    time.sleep(0.05)\n    return 1\n"
+    lam = session.client("lambda")
+    lam.create_function(
+        FunctionName="measured", Runtime="python3.12", Role=role, Handler="app.handler",
+        MemorySize=memory_mb, Code={"ZipFile": zip_bytes({"app.py": code})},
+    )  # fmt: skip
+    for _ in range(times):
+        lam.invoke(FunctionName="measured", Payload=b"{}")
+    return "measured"
+
+
+def test_report_lines_give_billed_duration_and_memory():
+    lines = [
+        "START RequestId: x",
+        "REPORT RequestId: x\tDuration: 51.20 ms\tBilled Duration: 52 ms\t"
+        "Memory Size: 256 MB\tMax Memory Used: 40 MB",
+    ]
+    assert billed_durations(lines) == [(52, 256)]
+
+
+def test_a_function_is_measured_from_its_own_logs():
+    name = deployed_and_invoked("pricing-measure", 256, 3)
+    found = measure(get_sandbox().learner_session("pricing-measure"), name)
+    assert found.invocations == 3 and found.memory_mb == 256 and found.arch == "x86_64"
+    assert found.average_billed_ms >= 50  # it sleeps 50 ms each time
+
+
+def test_use_my_function_fills_the_calculator_from_the_sandbox():
+    deployed_and_invoked("pricing-page", 512, 2)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["learner_id"] = "pricing-page"
+    at.run()
+    at.switch_page("pricing/page.py").run()
+    at.button(key="pricing.read-sandbox").click().run()
+    use = at.button(key="pricing.use-measured")
+    assert "2 invocation(s)" in use.label
+    use.click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["pricing.memory_mb"] == 512
+    assert at.session_state["pricing.duration_ms"] >= 50

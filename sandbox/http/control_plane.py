@@ -7,6 +7,8 @@
   stage keeps serving its deployment until the API is deployed again.
 * ``CreateApi`` with ``Target`` (quick create, which moto ignores) adds the Lambda
   integration, the route and the auto-deployed ``$default`` stage, as AWS does.
+* A REST API's ``binaryMediaTypes`` are kept as AWS keeps them (moto drops them on
+  ``CreateRestApi`` and misreads ``UpdateRestApi``'s ``/binaryMediaTypes/<type>`` paths).
 
 Only these few requests are buffered and inspected; everything else streams through.
 """
@@ -32,6 +34,9 @@ logger = logging.getLogger(__name__)
 FUNCTION_URL_CONFIG = re.compile(r"^/[^/]+/functions/[^/]+/urls?/?$")
 V2_APIS = re.compile(r"^/v2/apis(?:/[^/]+)?/?$")
 REST_DEPLOYMENTS = re.compile(r"^/restapis/(?P<api_id>[^/]+)/deployments/?$")
+REST_APIS = re.compile(r"^/restapis/?$")
+REST_API = re.compile(r"^/restapis/(?P<api_id>[^/]+)/?$")
+BINARY_PATH = "/binaryMediaTypes/"
 
 
 class ControlPlane:
@@ -51,16 +56,18 @@ class ControlPlane:
         deployment = (
             REST_DEPLOYMENTS.match(path) if service == "apigateway" and method == "POST" else None
         )
-        if not rewrite and not deployment:
+        binary_types = None
+        if service == "apigateway" and method == "POST" and REST_APIS.match(path):
+            document = _json(_read_body(environ))
+            binary_types = [str(t) for t in document.get("binaryMediaTypes") or []]
+        if service == "apigateway" and method == "PATCH" and REST_API.match(path):
+            _patch_binary_paths(environ)
+        if not rewrite and not deployment and not binary_types:
             return self.app(environ, start_response)
         quick_target = None
         if service == "apigateway" and method == "POST" and path.rstrip("/") == "/v2/apis":
-            request_body = _read_body(environ)
-            try:
-                document = json.loads(request_body or b"{}")
-            except ValueError:
-                document = {}
-            if isinstance(document, dict) and document.get("target"):
+            document = _json(_read_body(environ))
+            if document.get("target"):
                 quick_target = (str(document["target"]), str(document.get("routeKey") or ""))
         captured: dict[str, Any] = {}
 
@@ -86,6 +93,8 @@ class ControlPlane:
                         self.endpoints.record_deployment(
                             account_id, region, deployment.group("api_id"), deployment_id
                         )
+                if binary_types:
+                    body = self._binary_media_types(body, binary_types)
                 if quick_target is not None:
                     api_id = json.loads(body or b"{}").get("apiId")
                     if api_id:
@@ -95,10 +104,45 @@ class ControlPlane:
         if rewrite and self.endpoints.running:
             text = urls.loopback_text(body.decode("utf-8", "replace"), self.endpoints.base_url)
             body = text.encode("utf-8")
-            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-            headers.append(("Content-Length", str(len(body))))
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]
+
+    @staticmethod
+    def _binary_media_types(body: bytes, binary_types: list[str]) -> bytes:
+        document = _json(body)
+        ref = moto_reads.find_rest_api(str(document.get("id") or ""))
+        if ref is None:
+            return body
+        ref.api.binaryMediaTypes = list(binary_types)
+        document["binaryMediaTypes"] = list(binary_types)
+        return json.dumps(document).encode()
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _patch_binary_paths(environ: dict[str, Any]) -> None:
+    """``op=add,path=/binaryMediaTypes/image~1png`` names the type in the path (AWS's
+    JSON Pointer escaping); moto reads it from ``value``, so put it there too."""
+    document = _json(_read_body(environ))
+    operations = document.get("patchOperations")
+    if not isinstance(operations, list):
+        return
+    for operation in operations:
+        path = str(operation.get("path") or "") if isinstance(operation, dict) else ""
+        if path.startswith(BINARY_PATH) and operation.get("op") in ("add", "remove"):
+            media_type = path[len(BINARY_PATH) :].replace("~1", "/").replace("~0", "~")
+            operation["value"] = media_type
+    body = json.dumps(document).encode()
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

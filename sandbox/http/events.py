@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Hop-by-hop headers: about the client's connection to API Gateway, not forwarded.
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
 TEXT_TYPES = (
     "application/json",
     "application/javascript",
@@ -89,7 +91,11 @@ def trace_id(epoch_ms: int) -> str:
 
 def gateway_headers(request: HttpRequest, trace: str) -> list[tuple[str, str]]:
     """The request's headers plus those API Gateway adds (X-Forwarded-*, X-Amzn-Trace-Id)."""
-    headers = [(k, v) for k, v in request.headers if k.lower() != "x-forwarded-for"]
+    headers = [
+        (k, v)
+        for k, v in request.headers
+        if k.lower() != "x-forwarded-for" and k.lower() not in HOP_BY_HOP
+    ]
     forwarded = request.header("X-Forwarded-For")
     added = {
         "X-Amzn-Trace-Id": trace,

@@ -132,13 +132,10 @@ def v1_response(
         raise MalformedResponse(f"body must be a string, not {type(body).__name__}")
     response = HttpResponse(status, headers)
     if result.get("isBase64Encoded") is True and body is not None:
-        # REST APIs turn base64 back into bytes only for binary media types (the request's
-        # Accept header or the response's Content-Type); otherwise the text goes as is.
-        content_type = response.header("Content-Type") or ""
-        accepted = [part.strip() for part in accept.split(",") if part.strip()]
-        if any(media_type_matches(a, list(binary_media_types)) for a in accepted) or (
-            content_type and media_type_matches(content_type, list(binary_media_types))
-        ):
+        # REST APIs turn base64 back into bytes only when the request's first Accept
+        # media type is one of the API's binaryMediaTypes ("Content type conversions").
+        first_accept = accept.split(",")[0].split(";")[0].strip()
+        if first_accept and media_type_matches(first_accept, list(binary_media_types)):
             response.body = _body(result)
         else:
             response.body = body.encode("utf-8")

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from course.session import done_lessons
+from labs.model import load_labs
 from lessons.catalog import load_lessons
 from quizzes.progress import QuizProgress
 from quizzes.questions import load_quizzes
@@ -16,6 +17,7 @@ if "lesson" in st.query_params:
 lessons = load_lessons()
 done = done_lessons()
 quizzes = load_quizzes()
+labs = load_labs()
 progress: QuizProgress = st.session_state.setdefault("quiz_progress", QuizProgress())
 
 st.title("λ Lambda Lab")
@@ -24,12 +26,19 @@ st.markdown(
     "Work through the lessons in order, or jump to the topic you need."
 )
 
-lesson_col, quiz_col, tools_col = st.columns(3)
+lesson_col, lab_col, quiz_col, tools_col = st.columns(4)
 with lesson_col, st.container(border=True):
     st.markdown("**:material/menu_book: Lessons**")
     st.progress(
         len(done) / max(len(lessons), 1), text=f"Lessons done: {len(done)} of {len(lessons)}"
     )
+with lab_col, st.container(border=True):
+    st.markdown("**:material/science: Labs**")
+    lab_progress = st.session_state.get("lab_progress", {})
+    steps = sum(len(lab.steps) for lab in labs.labs)
+    passed = sum(sum(lab_progress.get(lab.slug, {}).values()) for lab in labs.labs)
+    st.progress(passed / max(steps, 1), text=f"Lab steps done: {passed} of {steps}")
+    st.page_link("labs/page.py", label="Open the labs", icon=":material/science:")
 with quiz_col, st.container(border=True):
     st.markdown("**:material/quiz: Quizzes**")
     due = len(progress.due(dt.date.today()))
@@ -40,6 +49,19 @@ with tools_col, st.container(border=True):
     st.markdown("**:material/calculate: Pricing calculator**")
     st.caption("What will a function cost? Work the bill step by step, with charts.")
     st.page_link("pricing/page.py", label="Open the calculator", icon=":material/calculate:")
+
+st.header("Labs")
+lab_columns = st.columns(2)
+for index, lab in enumerate(labs.labs):
+    with lab_columns[index % 2], st.container(border=True):
+        steps_done = sum(st.session_state.get("lab_progress", {}).get(lab.slug, {}).values())
+        mark = ":material/check_circle: " if steps_done == len(lab.steps) else ""
+        st.page_link(
+            "labs/page.py",
+            label=f"{mark}Lab {lab.order} · {lab.title} ({steps_done}/{len(lab.steps)} steps)",
+            query_params={"lab": lab.slug},
+        )
+        st.caption(f"{lab.summary} About {lab.minutes} minutes.")
 
 st.header("Lessons")
 columns = st.columns(2)

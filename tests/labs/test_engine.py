@@ -4,24 +4,13 @@ import json
 
 import pytest
 
-from labs.calls import Call, as_cli, as_python, run_call, zip_bytes
+from labs.calls import Call, as_cli, as_python, run_call
 from labs.checks import CHECKS
 from labs.engine import LabContext, TemplateError, fill, fill_text, learner_suffix
 from labs.sample_events import SAMPLES, parse_event, sample
+from tests.aws_helpers import BASIC_EXECUTION as BASIC
+from tests.aws_helpers import create_python_function
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 CODE = """\
 def handler(event, context):
     print("seen", event.get("name"))
@@ -30,14 +19,7 @@ def handler(event, context):
 
 
 def make_function(session, name="fn", code=CODE):
-    iam = session.client("iam")
-    arn = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    iam.attach_role_policy(RoleName=f"{name}-role", PolicyArn=BASIC)
-    session.client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=arn, Handler="app.handler",
-        Code={"ZipFile": zip_bytes({"app.py": code})}, Environment={"Variables": {"MODE": "lab"}},
-    )  # fmt: skip
-    return name
+    return create_python_function(session, name, code, Environment={"Variables": {"MODE": "lab"}})
 
 
 def test_a_call_is_shown_as_python_and_as_the_cli():

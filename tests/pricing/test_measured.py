@@ -1,40 +1,21 @@
 """'Use my function': the calculator prices what a learner's function really did."""
 
-import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from labs.calls import zip_bytes
 from pricing.measured import billed_durations, measure
 from sandbox import get_sandbox
+from tests.aws_helpers import create_python_function
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
 
 
 def deployed_and_invoked(learner: str, memory_mb: int, times: int) -> str:
     session = get_sandbox().learner_session(learner)
-    role = session.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)["Role"][
-        "Arn"
-    ]
     code = "import time\ndef handler(event, context):\n    time.sleep(0.05)\n    return 1\n"
+    create_python_function(session, "measured", code, MemorySize=memory_mb)
     lam = session.client("lambda")
-    lam.create_function(
-        FunctionName="measured", Runtime="python3.12", Role=role, Handler="app.handler",
-        MemorySize=memory_mb, Code={"ZipFile": zip_bytes({"app.py": code})},
-    )  # fmt: skip
     for _ in range(times):
         lam.invoke(FunctionName="measured", Payload=b"{}")
     return "measured"

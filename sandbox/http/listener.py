@@ -13,6 +13,7 @@ import email.utils
 import logging
 import threading
 import uuid
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -119,12 +120,12 @@ class HttpEndpoints:
         self, account_id: str, region: str, api_id: str, deployment_id: str
     ) -> None:
         """A deployment serves the API as it was when deployed (later edits need a new one)."""
-        ref = moto_reads.find_rest_api(api_id)
-        if ref is None:
+        api = moto_reads.rest_api(account_id, region, api_id)
+        if api is None:
             return
         with self._lock:
             self._snapshots[(account_id, region, api_id, deployment_id)] = (
-                moto_reads.rest_resources(ref.api)
+                moto_reads.rest_resources(api)
             )
 
     def _deployed_resources(
@@ -216,7 +217,7 @@ class HttpEndpoints:
         function = function_of(integration.uri, stage_variables, ref.region)
         if function.account_id and function.account_id != ref.account_id:
             return _reason(internal_error, "the integration names a function of another account")
-        function = function.__class__(ref.account_id, function.region, function.name_or_arn)
+        function = replace(function, account_id=ref.account_id)
         request_id = str(uuid.uuid4())
         extended_id = apigw_request_id()
         trace = trace_id(request.time_epoch_ms)
@@ -336,7 +337,7 @@ class HttpEndpoints:
         function = function_of(integration.uri, stage_variables, ref.region)
         if function.account_id and function.account_id != ref.account_id:
             return _reason(internal_error, "the integration names a function of another account")
-        function = function.__class__(ref.account_id, function.region, function.name_or_arn)
+        function = replace(function, account_id=ref.account_id)
         trace = trace_id(request.time_epoch_ms)
         if integration.payload_format_version == "1.0":
             ctx1 = V1Context(

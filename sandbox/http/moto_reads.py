@@ -128,6 +128,11 @@ def find_rest_api(api_id: str) -> RestApiRef | None:
     return None
 
 
+def rest_api(account_id: str, region: str, api_id: str) -> Any | None:
+    backend = apigateway_backends.get(account_id, {}).get(region)
+    return backend.apis.get(api_id) if backend is not None else None
+
+
 def rest_resources(api: Any) -> list[RestResource]:
     """A REST API's resources, methods and integrations as they are now (a deployment's
     snapshot is this, taken when the deployment is created)."""

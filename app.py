@@ -1,8 +1,9 @@
-"""Lambda Lab: the Streamlit entry point. It builds the navigation and nothing else."""
+"""Lambda Lab: the Streamlit entry point. It builds the navigation and says who the learner is."""
 
 import streamlit as st
 
 from course.loopback import install_guard
+from progress.web import identity_sidebar
 
 install_guard()  # the app never opens a connection beyond loopback
 st.set_page_config(page_title="Lambda Lab", page_icon="λ", layout="wide")
@@ -21,6 +22,12 @@ PAGES = {
         ),
         st.Page("labs/page.py", title="Labs", icon=":material/science:", url_path="labs"),
         st.Page("quizzes/page.py", title="Quizzes", icon=":material/quiz:", url_path="quizzes"),
+        st.Page(
+            "progress/account_page.py",
+            title="Your progress",
+            icon=":material/person:",
+            url_path="me",
+        ),
     ],
     "Tools": [
         st.Page(
@@ -30,6 +37,16 @@ PAGES = {
             url_path="pricing",
         ),
     ],
+    "Instructor": [
+        st.Page(
+            "progress/dashboard_page.py",
+            title="Dashboard",
+            icon=":material/monitoring:",
+            url_path="dashboard",
+        ),
+    ],
 }
 
-st.navigation(PAGES).run()
+navigation = st.navigation(PAGES)
+identity_sidebar()  # the learner's token in the address, their name in the sidebar
+navigation.run()

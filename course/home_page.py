@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from course.session import done_lessons
+from course.session import done_lessons, lab_progress, quiz_progress
 from labs.model import load_labs
 from lessons.catalog import load_lessons
 from quizzes.progress import QuizProgress
@@ -18,7 +18,8 @@ lessons = load_lessons()
 done = done_lessons()
 quizzes = load_quizzes()
 labs = load_labs()
-progress: QuizProgress = st.session_state.setdefault("quiz_progress", QuizProgress())
+progress: QuizProgress = quiz_progress()
+steps_passed = lab_progress()  # lab slug -> {step id: passed}
 
 st.title("λ Lambda Lab")
 st.markdown(
@@ -34,9 +35,8 @@ with lesson_col, st.container(border=True):
     )
 with lab_col, st.container(border=True):
     st.markdown("**:material/science: Labs**")
-    lab_progress = st.session_state.get("lab_progress", {})
     steps = sum(len(lab.steps) for lab in labs.labs)
-    passed = sum(sum(lab_progress.get(lab.slug, {}).values()) for lab in labs.labs)
+    passed = sum(sum(steps_passed.get(lab.slug, {}).values()) for lab in labs.labs)
     st.progress(passed / max(steps, 1), text=f"Lab steps done: {passed} of {steps}")
     st.page_link("labs/page.py", label="Open the labs", icon=":material/science:")
 with quiz_col, st.container(border=True):
@@ -54,7 +54,7 @@ st.header("Labs")
 lab_columns = st.columns(2)
 for index, lab in enumerate(labs.labs):
     with lab_columns[index % 2], st.container(border=True):
-        steps_done = sum(st.session_state.get("lab_progress", {}).get(lab.slug, {}).values())
+        steps_done = sum(steps_passed.get(lab.slug, {}).values())
         mark = ":material/check_circle: " if steps_done == len(lab.steps) else ""
         st.page_link(
             "labs/page.py",

@@ -1,29 +1,34 @@
-"""What a learner has done, kept in the Streamlit session until the progress store lands."""
+"""What a learner has done, and who they are: the pages' door to the progress store.
+
+The learner's identity (a signed token in the address, with a cookie as fallback) and
+their progress live in ``progress/``; ``progress.web`` is the Streamlit side of it. The
+pages import these names from here.
+"""
 
 from __future__ import annotations
 
-import uuid
+from progress.web import (
+    done_lessons,
+    identity,
+    lab_progress,
+    learner_id,
+    quiz_progress,
+    record_lab_check,
+    record_position,
+    reset_lab_progress,
+    set_lesson_done,
+    with_identity,
+)
 
-import streamlit as st
-
-DONE_LESSONS = "done_lessons"
-
-
-def done_lessons() -> set[str]:
-    return st.session_state.setdefault(DONE_LESSONS, set())
-
-
-def set_lesson_done(slug: str, done: bool) -> None:
-    lessons = done_lessons()
-    if done:
-        lessons.add(slug)
-    else:
-        lessons.discard(slug)
-
-
-def learner_id() -> str:
-    """Who this browser session is in the sandbox: one account per learner.
-
-    Until the progress store lands, the id lives as long as the session does.
-    """
-    return st.session_state.setdefault("learner_id", f"learner-{uuid.uuid4().hex[:12]}")
+__all__ = [
+    "done_lessons",
+    "identity",
+    "lab_progress",
+    "learner_id",
+    "quiz_progress",
+    "record_lab_check",
+    "record_position",
+    "reset_lab_progress",
+    "set_lesson_done",
+    "with_identity",
+]

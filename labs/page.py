@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from course.facts import render_placeholders
-from course.session import learner_id
+from course.session import lab_progress as stored_lab_progress
+from course.session import learner_id, record_lab_check, record_position, reset_lab_progress
 from labs.calls import Call, as_python, run_call
 from labs.engine import (
     context_for,
@@ -35,7 +36,7 @@ if not catalog.labs:
 
 with st.spinner("Starting your sandbox…"):
     session = get_sandbox().learner_session(learner_id())
-progress = st.session_state.setdefault("lab_progress", {})  # slug -> {step id: passed}
+progress = stored_lab_progress()  # slug -> {step id: passed}, from the progress store
 records = st.session_state.setdefault("lab_records", {})  # (slug, step) -> [CallRecord]
 checked = st.session_state.setdefault("lab_checks", {})  # (slug, step) -> [CheckResult]
 hints_shown = st.session_state.setdefault("lab_hints", {})  # (slug, step) -> count
@@ -88,6 +89,7 @@ step_id = (
     or first_open
 )
 step = lab.step(step_id)
+record_position(lab=slug, step=step.id)  # for the instructor's view of the class
 key = (slug, step.id)
 mark = ":material/check_circle: done" if lab_progress.get(step.id) else "not checked yet"
 st.subheader(f"Step {step_ids.index(step.id) + 1}: {step.title}")
@@ -196,7 +198,7 @@ if st.button(
     with st.spinner("Reading your sandbox…"):
         results = run_checks(session, step, step_ctx)
     checked[key] = results
-    lab_progress[step.id] = all(r.passed for r in results)
+    record_lab_check(slug, step.id, all(r.passed for r in results))  # stored: the rerun shows it
     st.rerun()
 if key in checked:
     show_checks(checked[key])
@@ -229,7 +231,7 @@ with st.sidebar:
             st.markdown(f"**{kind}**: " + (", ".join(f"`{n}`" for n in names) or "none"))
     if st.button("Reset this lab", key=f"reset-{slug}", icon=":material/restart_alt:"):
         removed = reset_lab(session, lab, ctx)
-        progress[slug] = {}
+        reset_lab_progress(slug)
         for step_key_ in [
             k for k in list(records) + list(checked) + list(hints_shown) if k[0] == slug
         ]:

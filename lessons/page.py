@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from course.session import done_lessons, set_lesson_done
+from course.session import done_lessons, record_position, set_lesson_done, with_identity
 from labs.model import load_labs
 from lessons.catalog import lesson_by_slug, load_catalog, neighbours, search
 from quizzes.questions import load_quizzes
@@ -36,6 +36,7 @@ lesson = lesson_by_slug(requested, lessons)
 if lesson is None:
     st.error(f"There is no lesson called “{requested}”. Pick one from the contents.")
     lesson = lessons[0]
+record_position(lesson=lesson.slug)  # for the instructor's view of the class
 
 with st.sidebar:
     query = st.text_input("Search lessons", placeholder="e.g. cold start, NAT, GB-second")
@@ -72,7 +73,7 @@ for block in lesson.blocks:
     if block.kind == "dot":
         st.graphviz_chart(block.text)
     else:
-        st.markdown(block.text)
+        st.markdown(with_identity(block.text))  # links to other lessons keep the learner
 
 labs = load_labs()
 practised_in = [labs.lab(slug) for slug in lesson.labs if labs.lab(slug)]

@@ -168,9 +168,7 @@ def _grade_from_json(data: Mapping[str, Any] | None) -> Grade | None:
         score=float(data["score"]),
         partial=float(data["partial"]),
         expected=_tuples(data["expected"]),
-        feedback=tuple(
-            (str(oid), bool(right), str(why)) for oid, right, why in data["feedback"]
-        ),
+        feedback=tuple((str(oid), bool(right), str(why)) for oid, right, why in data["feedback"]),
     )
 
 

@@ -419,8 +419,7 @@ class SqlStore:
         self, cur: _Cursor, rows: Sequence[Mapping[str, Any]], where: str, params: tuple
     ) -> list[LearnerSnapshot]:
         snaps = {
-            row["id"]: LearnerSnapshot(_learner(row), revision=int(row["revision"]))
-            for row in rows
+            row["id"]: LearnerSnapshot(_learner(row), revision=int(row["revision"])) for row in rows
         }
 
         def each(sql: str) -> Iterator[tuple[LearnerSnapshot, Mapping[str, Any]]]:

@@ -5,6 +5,7 @@ import random
 
 import streamlit as st
 
+from course.session import quiz_progress
 from quizzes import charts
 from quizzes.exam import PRESETS, Exam, draw_exam, score_exam
 from quizzes.grading import PASS_MARK, InvalidResponse, grade, shuffled_options
@@ -21,7 +22,7 @@ MODES = {
 
 catalog = load_quizzes()
 questions = {q.id: q for q in catalog.questions}
-progress: QuizProgress = st.session_state.setdefault("quiz_progress", QuizProgress())
+progress: QuizProgress = quiz_progress()  # every answer, card and exam is stored as it happens
 state = st.session_state.setdefault("quiz", {"attempt": 0, "current": None, "graded": None})
 now = dt.datetime.now()
 
@@ -269,7 +270,7 @@ def exam_results(record: ExamRecord) -> None:
 def results_mode() -> None:
     record = progress.exam(st.query_params.get("exam", ""))
     if "exam" in st.query_params and record is None:
-        st.warning("That exam result is not in this session.")
+        st.warning("That exam result is not among your results.")
     if record:
         exam_results(record)
         st.divider()

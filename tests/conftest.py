@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +18,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+
+# Learners' progress goes to a throwaway SQLite file, never the repo's data/ folder nor a
+# DATABASE_URL of the developer's; the app server below inherits this environment.
+os.environ["LAMBDA_LAB_DATA_DIR"] = tempfile.mkdtemp(prefix="lambda-lab-test-data-")
+atexit.register(shutil.rmtree, os.environ["LAMBDA_LAB_DATA_DIR"], ignore_errors=True)
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("LAMBDA_LAB_INSTRUCTOR_PASSCODE_HASH", None)
 
 
 def free_port() -> int:

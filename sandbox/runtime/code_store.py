@@ -1,6 +1,9 @@
 """Deployment packages unpacked once per code hash, read-only, shared by environments.
 
 Lambda's /var/task is read-only too; a handler that writes there gets an error, as on AWS.
+When the sandbox isolates learners (``isolation``), each learner account has its own
+folder of packages, owned by root with the account's group: its environments can read
+them, other learners cannot, and no learner can make them writable again.
 """
 
 from __future__ import annotations
@@ -27,17 +30,27 @@ class CodeStore:
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
-    def unpack(self, sha256: str, zip_bytes: bytes) -> Path:
-        """The folder holding this package's files, unpacking it the first time."""
-        target = self.root / sha256[:16]  # short: the path shows in learners' stack traces
+    def unpack(self, sha256: str, zip_bytes: bytes, group: int | None = None) -> Path:
+        """The folder holding this package's files, unpacking it the first time.
+
+        With ``group``, the package is unpacked in that group's own folder and only that
+        group may read it."""
+        parent = self.root if group is None else self.root / str(group)
+        target = parent / sha256[:16]  # short: the path shows in learners' stack traces
         if target.is_dir():
             return target
         with self._lock:
-            lock = self._locks.setdefault(sha256, threading.Lock())
+            lock = self._locks.setdefault(f"{group}:{sha256}", threading.Lock())
         with lock:
             if target.is_dir():
                 return target
-            staging = self.root / f".{sha256[:16]}.partial"
+            if group is not None and not parent.is_dir():
+                self.root.mkdir(parents=True, exist_ok=True)
+                os.chmod(self.root, 0o711)
+                parent.mkdir(exist_ok=True)
+                os.chown(parent, 0, group)
+                os.chmod(parent, 0o750)
+            staging = parent / f".{sha256[:16]}.partial"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
@@ -54,15 +67,24 @@ class CodeStore:
             except CodeError:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            make_read_only(staging)
+            make_read_only(staging, group)
             staging.rename(target)
             return target
 
 
-def make_read_only(folder: Path) -> None:
+def make_read_only(folder: Path, group: int | None = None) -> None:
+    """Readable by everyone, or with ``group`` by root and that group only; never writable."""
+    others = 0o7 if group is None else 0
     for directory, _, files in os.walk(folder):
         for name in files:
             path = os.path.join(directory, name)
-            mode = os.stat(path).st_mode
-            os.chmod(path, stat.S_IMODE(mode) & ~0o222 | 0o444)
-        os.chmod(directory, 0o555)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                continue
+            mode = 0o555 if info.st_mode & 0o111 else 0o444
+            if group is not None:
+                os.chown(path, 0, group)
+            os.chmod(path, mode & (0o550 | others))
+        if group is not None:
+            os.chown(directory, 0, group)
+        os.chmod(directory, 0o555 & (0o550 | others))

@@ -1,9 +1,11 @@
 """One execution environment seen from the sandbox: a worker process and its pipes.
 
-The sandbox starts the worker with a clean environment, waits for it to import the
-handler (the init phase), then sends it one invocation at a time. While it waits it
-reads the worker's output as log lines and watches the deadline and the worker's memory;
-past either it kills the whole process group, so nothing the handler started survives.
+The sandbox starts the worker with a clean environment (under the environment's own
+uid when it isolates learners, see ``isolation``), waits for it to import the handler
+(the init phase), then sends it one invocation at a time. While it waits it reads the
+worker's output as log lines and watches the deadline and the worker's memory; past
+either it kills every process of the environment, so nothing the handler started
+survives, not even a process in a session of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime import wire
+from sandbox.runtime import isolation, wire
+from sandbox.runtime.isolation import WorkerIdentity
 from sandbox.runtime.spec import FunctionSpec, LogStream, RuntimeSettings
 
 WORKER_SCRIPT = str(Path(__file__).with_name("worker.py"))
@@ -60,9 +63,10 @@ def lambda_variables(
     stream_name: str,
     credentials: dict[str, str],
     initialization_type: str,
+    python: str | None = None,
 ) -> dict[str, str]:
     """The worker's whole environment: nothing is inherited from the sandbox's own."""
-    python_bin = os.path.dirname(settings.python_executable or sys.executable)
+    python_bin = os.path.dirname(python or settings.python_executable or sys.executable)
     env = dict(spec.environment)  # the function's own variables; Lambda's reserved ones win
     env.update(
         {
@@ -173,8 +177,12 @@ class ExecutionEnvironment:
         credentials: dict[str, str],
         stream: LogStream,
         initialization_type: str = "on-demand",
+        identity: WorkerIdentity = isolation.SHARED,
+        python: str | None = None,
     ) -> None:
         self.spec = spec
+        self.identity = identity
+        self.python = python or settings.python_executable or sys.executable
         self.settings = settings
         self.id = uuid.uuid4().hex
         self.stream = stream
@@ -184,6 +192,8 @@ class ExecutionEnvironment:
         self.dir = Path(settings.work_dir) / "environments" / self.id
         self.tmp_dir = self.dir / "tmp"
         self.tmp_dir.mkdir(parents=True)
+        os.chmod(self.dir.parent, 0o711)  # environments/: no listing of the others
+        isolation.own_tmp_dir(self.tmp_dir, identity)
         self.credentials = credentials
         self.output = _OutputCollector(stream, settings.output_limit_bytes)
         self.process: subprocess.Popen[bytes] | None = None
@@ -192,6 +202,7 @@ class ExecutionEnvironment:
         self.init_duration_ms: float | None = None
         self._closed = False
         self._frozen = False
+        self._escapees: set[int] = set()  # processes outside the group, stopped by a sweep
         self._lock = threading.Lock()
         self._requests_w = self._responses_r = self._log_r = -1
         self._reader = wire.MessageReader()
@@ -221,12 +232,17 @@ class ExecutionEnvironment:
             self.stream.name,
             self.credentials,
             self.initialization_type,
+            self.python,
         )
+        identity = self.identity
+        as_identity: dict[str, Any] = {}
+        if identity.isolated:
+            as_identity = {"user": identity.uid, "group": identity.gid, "extra_groups": []}
         started = time.perf_counter()
         try:
             self.process = subprocess.Popen(
                 [
-                    self.settings.python_executable or sys.executable,
+                    self.python,
                     "-I",  # ignore PYTHON* variables and the user's site folder
                     "-S",  # no site hooks: the runtime's libraries are added explicitly
                     "-B",  # the task folder is read-only, as /var/task is
@@ -241,11 +257,14 @@ class ExecutionEnvironment:
                 stdout=log_w,
                 stderr=log_w,
                 pass_fds=(requests_r, responses_w),
-                start_new_session=True,  # its own process group: killed as a whole
+                start_new_session=True,  # its own process group: stopped as a whole
+                umask=0o077,  # what learner code writes is its own, in /tmp too
+                **as_identity,
             )
         finally:
             for fd in (requests_r, responses_w, log_w):
                 os.close(fd)
+        isolation.register_worker(self.process.pid)
         os.set_blocking(self._log_r, False)
         os.set_blocking(self._responses_r, False)
         wire.write_message(
@@ -258,6 +277,9 @@ class ExecutionEnvironment:
                 "headroom_mb": self.settings.address_space_headroom_mb,
                 "ephemeral_mb": self.spec.ephemeral_mb,
                 "response_limit": self.settings.response_limit_bytes,
+                # Sharing the sandbox's uid, the worker keeps its descendants in its tree.
+                "subreaper": not identity.isolated,
+                "process_limit": isolation.PROCESS_LIMIT if identity.isolated else None,
             },
         )
         outcome = self._wait(started, started + self.settings.init_timeout_s)
@@ -301,14 +323,37 @@ class ExecutionEnvironment:
 
     def freeze(self) -> None:
         """Pause the worker between invocations, as Lambda freezes an idle environment:
-        threads the handler left running make no progress and use no CPU until the next."""
-        self._signal_group(signal.SIGSTOP)
-        self._frozen = True
+        threads the handler left running make no progress and use no CPU until the next.
+        (Processes that left the worker's group are stopped by the pool's next sweep.)"""
+        with self._lock:
+            self._signal_group(signal.SIGSTOP)
+            self._frozen = True
 
     def thaw(self) -> None:
-        if self._frozen:
-            self._signal_group(signal.SIGCONT)
-            self._frozen = False
+        with self._lock:
+            if self._frozen:
+                self._signal_group(signal.SIGCONT)
+                isolation.signal_each(self._escapees, signal.SIGCONT)
+                self._escapees.clear()
+                self._frozen = False
+
+    def own_processes(self, table: dict[int, isolation.ProcessInfo]) -> set[int]:
+        """The environment's processes in a process table: its uid's, or its tree."""
+        if self.process is None:
+            return set()
+        if self.identity.isolated:
+            return {pid for pid, info in table.items() if info.uid == self.identity.uid}
+        return {self.process.pid} | isolation.descendants(table, self.process.pid)
+
+    def stop_escapees(self, table: dict[int, isolation.ProcessInfo]) -> int:
+        """While frozen, stop the processes that escaped the group stop (setsid...)."""
+        with self._lock:
+            if not self._frozen or self._closed:
+                return 0
+            running = {pid for pid in self.own_processes(table) if table[pid].state not in "TtZX"}
+            isolation.signal_each(running, signal.SIGSTOP)
+            self._escapees |= running
+            return len(running)
 
     def _signal_group(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -417,31 +462,36 @@ class ExecutionEnvironment:
             return 0
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except OSError:
+        """Kill the worker and every process it started, wherever they went."""
+        if self.process is None:
+            return
+        pid = self.process.pid
+        identity = self.identity
+        killed: set[int] = set()
+        if identity.isolated:
+            isolation.signal_uid(identity, signal.SIGKILL)  # every process of its uid
+        elif self.process.poll() is None:
+            killed = isolation.kill_tree(pid)  # the worker is a subreaper: all are below it
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)  # the worker's group, even once it has exited
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError):
                 self.process.kill()
-            self.process.wait()
+        self.process.wait()
+        isolation.unregister_worker(pid)
+        # Orphans that came to the sandbox (a subreaper, or PID 1) are reaped here.
+        if identity.isolated:
+            isolation.reap(lambda info: info.uid == identity.uid, timeout_s=0.5)
+        elif killed - {pid}:
+            isolation.reap(lambda info: info.pid in killed, timeout_s=0.5)
 
     def close(self) -> None:
-        """Retire the environment: stop the worker, free its pipes and its /tmp."""
+        """Retire the environment: kill its processes, free its pipes and its /tmp."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        self.thaw()
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.close(self._requests_w)  # a polite stop: the worker returns on EOF
-                self._requests_w = -1
-                self.process.wait(timeout=0.2)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
         self.kill()
-        if self.process is not None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)  # anything it left behind
         for fd in (self._requests_w, self._responses_r, self._log_r):
             if fd >= 0:
                 with contextlib.suppress(OSError):

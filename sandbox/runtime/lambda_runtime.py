@@ -3,6 +3,7 @@
 ``LambdaRuntime.invoke`` takes a free environment or starts one (cold start, timed as
 Init Duration), frames the invocation's log with START, END and REPORT, and turns the
 worker's answer, a timeout, an out-of-memory kill or an exit into Invoke's payload.
+Each new environment gets its own uid when the sandbox runs as root (``isolation``).
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ from __future__ import annotations
 import base64
 import json
 import math
+import sys
 import threading
 import uuid
 from pathlib import Path
 
-from sandbox.runtime import reports
+from sandbox.runtime import isolation, reports
 from sandbox.runtime.code_store import CodeError, CodeStore
-from sandbox.runtime.environment import ExecutionEnvironment, Outcome, log_stream_name
+from sandbox.runtime.environment import (
+    WORKER_SCRIPT,
+    ExecutionEnvironment,
+    Outcome,
+    log_stream_name,
+)
 from sandbox.runtime.pool import EnvironmentPool, Throttled
 from sandbox.runtime.spec import FunctionSpec, InvocationResult, RuntimeHooks, RuntimeSettings
 
@@ -29,6 +36,16 @@ class LambdaRuntime:
     def __init__(self, settings: RuntimeSettings, hooks: RuntimeHooks) -> None:
         self.settings = settings
         self.hooks = hooks
+        # Learner code running under the sandbox's own uid must not read its environ.
+        isolation.make_undumpable()
+        self.isolated = (
+            isolation.running_as_root() if settings.isolate is None else settings.isolate
+        )
+        self.ids = isolation.LearnerIds()
+        self._probe_identity = self.ids.probe_identity()
+        if self.isolated:
+            isolation.prepare_work_dir(Path(settings.work_dir))
+            isolation.become_subreaper()
         self.pool = EnvironmentPool(settings)
         self.code = CodeStore(Path(settings.work_dir) / "code")
         self._stop = threading.Event()
@@ -37,15 +54,30 @@ class LambdaRuntime:
 
     # Environments ------------------------------------------------------------------
 
+    def worker_python(self) -> str:
+        """The interpreter workers run: the sandbox's own, or one their uids can reach."""
+        preferred = self.settings.python_executable or sys.executable
+        if not self.isolated:
+            return preferred
+        site_dirs = [p for p in sys.path if p.endswith("site-packages")]
+        probe = ["-I", "-S", "-B", WORKER_SCRIPT, "--probe", *site_dirs]
+        return isolation.worker_interpreter(preferred, self._probe_identity, probe)
+
     def _new_environment(
         self, spec: FunctionSpec, initialization_type: str
     ) -> ExecutionEnvironment:
         self.pool.admit(spec)
-        task_root = self.code.unpack(spec.code_sha256, spec.code_zip)
+        identity = isolation.SHARED
+        group = None
+        if self.isolated:
+            identity = self.ids.new_environment(spec.account_id)
+            group = identity.gid
+        python = self.worker_python()
+        task_root = self.code.unpack(spec.code_sha256, spec.code_zip, group)
         layer_paths: list[str] = []
         minor = ".".join(spec.runtime.removeprefix("python").split(".")[:2])
         for sha, zip_bytes in spec.layers:
-            layer_root = self.code.unpack(sha, zip_bytes)
+            layer_root = self.code.unpack(sha, zip_bytes, group)
             # Lambda merges layers into /opt; Python finds them in /opt/python[...]
             layer_paths += [
                 str(layer_root / "python"),
@@ -60,6 +92,8 @@ class LambdaRuntime:
             self.hooks.credentials(spec),
             stream,
             initialization_type,
+            identity,
+            python,
         )
         self.pool.add(env)
         return env
@@ -97,6 +131,12 @@ class LambdaRuntime:
         interval = max(0.5, min(self.settings.idle_timeout_s / 4, 5.0))
         while not self._stop.wait(interval):
             self.pool.expire_idle()
+            self.pool.stop_escapees()
+            if self.isolated:  # orphans of environments that died on their own
+                isolation.reap(self._environment_process)
+
+    def _environment_process(self, info: isolation.ProcessInfo) -> bool:
+        return info.uid in self.ids.environment_uids
 
     def shutdown(self) -> None:
         self._stop.set()

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from sandbox.runtime.environment import ExecutionEnvironment
+from sandbox.runtime.isolation import process_table
 from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
 
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
@@ -179,6 +180,15 @@ class EnvironmentPool:
             if env in envs:
                 envs.remove(env)
             self._forget(env)
+
+    def stop_escapees(self) -> int:
+        """Stop what idle environments still run outside their worker's process group
+        (a process in a session of its own): frozen means frozen. One /proc scan."""
+        idle = self.idle_environments()
+        if not idle:
+            return 0
+        table = process_table()
+        return sum(env.stop_escapees(table) for env in idle)
 
     def idle_environments(self) -> list[ExecutionEnvironment]:
         with self._lock:

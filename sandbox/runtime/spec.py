@@ -122,3 +122,5 @@ class RuntimeSettings:
     response_limit_bytes: int = 6 * 1024 * 1024  # Invoke's synchronous payload quota
     address_space_headroom_mb: int = 512  # thread stacks, allocator reserves (see worker)
     python_executable: str | None = None  # defaults to the sandbox's own interpreter
+    # One unprivileged uid per environment (see isolation); None: when running as root.
+    isolate: bool | None = None

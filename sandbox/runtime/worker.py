@@ -76,7 +76,19 @@ def error_from_exception(error: BaseException, request_id: str) -> dict[str, Any
     return make_error(str(error), type(error).__name__, traceback.format_list(frames), request_id)
 
 
-def apply_limits(memory_mb: int, headroom_mb: int, ephemeral_mb: int) -> None:
+def become_subreaper() -> None:
+    """Orphans of this worker's descendants (a double fork, a setsid daemon) are re-parented
+    to the worker instead of init, so the sandbox finds and kills them with the environment.
+    Only where the worker shares the sandbox's uid; isolated workers are killed by uid."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def apply_limits(
+    memory_mb: int, headroom_mb: int, ephemeral_mb: int, process_limit: int | None = None
+) -> None:
     """Hard limits the learner's code cannot raise again (soft == hard)."""
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
@@ -92,6 +104,8 @@ def apply_limits(memory_mb: int, headroom_mb: int, ephemeral_mb: int) -> None:
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, 1024),
     ]
+    if process_limit:  # counted per uid: only an environment's own uid gets one
+        limits.append((resource.RLIMIT_NPROC, process_limit))
     for which, value in limits:
         # A platform without this limit: the sandbox's RSS watch still applies.
         with contextlib.suppress(ValueError, OSError):
@@ -208,13 +222,29 @@ def run_invocation(handler: Any, request: dict[str, Any], response_limit: int) -
     return reply
 
 
+def probe(site_dirs: list[str]) -> None:
+    """``worker.py --probe <site dirs>``: can this uid run the worker? (exit status 0)"""
+    for folder in site_dirs:
+        os.listdir(folder)
+
+
 def main() -> None:
+    if sys.argv[1] == "--probe":
+        probe(sys.argv[2:])
+        return
     request_fd, response_fd = int(sys.argv[1]), int(sys.argv[2])
     for fd in (request_fd, response_fd):
         os.set_inheritable(fd, False)  # a learner's subprocess must not get the protocol pipes
     setup = wire.read_message(request_fd)
     task_root = setup["task_root"]
-    apply_limits(setup["memory_mb"], setup["headroom_mb"], setup["ephemeral_mb"])
+    if setup.get("subreaper"):
+        become_subreaper()
+    apply_limits(
+        setup["memory_mb"],
+        setup["headroom_mb"],
+        setup["ephemeral_mb"],
+        setup.get("process_limit"),
+    )
     os.chdir(task_root)
     # Lambda's order: the function's code, its layers, then the runtime's libraries.
     sys.path[:0] = [task_root, *setup["layer_paths"]]

@@ -1,0 +1,337 @@
+"""Keeping learner code away from the host and from other learners' code.
+
+Learner code is untrusted. What protects the host and the other learners depends on
+whether the sandbox runs as root (a server) or as an ordinary user (a laptop):
+
+As root, every execution environment runs under an unprivileged uid of its own, drawn
+at random from a high range and never handed out twice in a process, with the group of
+its learner account (``LearnerIds``). Learner code then cannot read ``/proc/<pid>/environ``
+of the sandbox or of any other environment, cannot signal or ptrace them, and cannot read
+root-only files. The environment's ``/tmp`` folder is its own (0700), its code is
+readable by its learner's group only and writable by nobody, and its umask is 077, so
+files it leaves in the host's ``/tmp`` are private too. Killing an environment kills
+every process of its uid at once (``kill(-1)`` run as that uid): whatever the handler
+started, ``setsid`` or double fork included, and the kernel makes that race-free
+against ``fork``.
+
+As an ordinary user there is one uid for everything. The sandbox process is made
+non-dumpable, so learner code (same uid) cannot read its ``/proc/<pid>/environ`` or
+memory, nor ptrace it; each worker makes itself a child subreaper, so whatever its
+children start stays below it in the process tree, and killing an environment kills
+that whole tree (found through ``/proc``), new sessions included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+# Environment uids and learner gids come from this range: far above any real account
+# (and above the 65536 ids rootless containers map), below 2**31 for old tools.
+ID_RANGE = (1 << 24, 1 << 31)
+PROCESS_LIMIT = 1024  # Lambda's quota of processes and threads per environment
+
+
+class IsolationError(RuntimeError):
+    """Learner code cannot be isolated here (no interpreter an unprivileged uid can run)."""
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        return libc.prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        return False
+
+
+def make_undumpable() -> bool:
+    """No process of the same uid may read this one's /proc files (environ, mem) or ptrace it."""
+    return _prctl(PR_SET_DUMPABLE, 0)
+
+
+def become_subreaper() -> bool:
+    """Orphans of learner processes come to this process (which reaps them), not to init:
+    the same whether or not the sandbox is PID 1 or init reaps (some container inits do not)."""
+    return _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+# Identities ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerIdentity:
+    """Who a worker runs as: uid and gid when the sandbox isolates, None otherwise."""
+
+    uid: int | None = None
+    gid: int | None = None
+
+    @property
+    def isolated(self) -> bool:
+        return self.uid is not None
+
+
+SHARED = WorkerIdentity()
+
+
+class LearnerIds:
+    """Random, never reused environment uids and one stable gid per learner account."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._given: set[int] = set()
+        self._gids: dict[str, int] = {}
+        self.environment_uids: set[int] = set()
+
+    def _draw(self) -> int:
+        while True:
+            candidate = self._random.randrange(*ID_RANGE)
+            if candidate not in self._given:
+                self._given.add(candidate)
+                return candidate
+
+    def group_of(self, account_id: str) -> int:
+        with self._lock:
+            gid = self._gids.get(account_id)
+            if gid is None:
+                gid = self._gids[account_id] = self._draw()
+            return gid
+
+    def new_environment(self, account_id: str) -> WorkerIdentity:
+        gid = self.group_of(account_id)
+        with self._lock:
+            uid = self._draw()
+            self.environment_uids.add(uid)
+            return WorkerIdentity(uid, gid)
+
+    def probe_identity(self) -> WorkerIdentity:
+        with self._lock:
+            return WorkerIdentity(self._draw(), self._draw())
+
+
+# The interpreter workers run --------------------------------------------------------
+
+
+_interpreters: dict[str, str] = {}
+_interpreters_lock = threading.Lock()
+
+
+def _can_run(python: str, probe_ids: WorkerIdentity, probe: list[str]) -> bool:
+    try:
+        completed = subprocess.run(
+            [python, *probe],
+            user=probe_ids.uid,
+            group=probe_ids.gid,
+            extra_groups=[],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            env={"PATH": "/usr/bin:/bin"},
+            cwd="/",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0
+
+
+def worker_interpreter(preferred: str, probe_ids: WorkerIdentity, probe: list[str]) -> str:
+    """An interpreter of the same Python version that an unprivileged uid can run.
+
+    ``preferred`` (the sandbox's own) may live where only root can reach it, such as
+    pyenv under /root: then the system's python3.X of the same minor version is used,
+    with the same site-packages folders. Raises IsolationError when there is none.
+    """
+    with _interpreters_lock:
+        found = _interpreters.get(preferred)
+        if found:
+            return found
+        minor = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        candidates = [preferred]
+        for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
+            candidate = shutil.which(minor, path=folder)
+            if candidate and candidate not in candidates:
+                candidates.append(candidate)
+        for candidate in candidates:
+            if _can_run(candidate, probe_ids, probe):
+                _interpreters[preferred] = candidate
+                return candidate
+        raise IsolationError(
+            f"no {minor} interpreter that an unprivileged uid can run (tried "
+            f"{', '.join(candidates)}); install {minor} where every user can read it, "
+            "or set RuntimeSettings.python_executable"
+        )
+
+
+# Folders -----------------------------------------------------------------------------
+
+
+def prepare_work_dir(work_dir: Path) -> None:
+    """Root's 0700 temporary folder becomes traversable, not listable (0711)."""
+    os.chmod(work_dir, 0o711)
+
+
+def own_tmp_dir(path: Path, identity: WorkerIdentity) -> None:
+    """An environment's /tmp: its uid only, 0700."""
+    if identity.isolated:
+        os.chown(path, identity.uid, identity.gid)  # type: ignore[arg-type]
+    os.chmod(path, 0o700)
+
+
+# Processes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    pid: int
+    ppid: int
+    state: str
+    uid: int
+
+
+def process_table() -> dict[int, ProcessInfo]:
+    """Every process on the machine, from /proc/<pid>/status (readable for any process,
+    with the real uid even when the process made itself non-dumpable)."""
+    table: dict[int, ProcessInfo] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        fields: dict[bytes, bytes] = {}
+        try:
+            with open(f"/proc/{name}/status", "rb") as status:
+                for line in status:
+                    key, _, value = line.partition(b":")
+                    if key in (b"State", b"PPid", b"Uid"):
+                        fields[key] = value.strip()
+                        if len(fields) == 3:
+                            break
+            table[int(name)] = ProcessInfo(
+                int(name),
+                int(fields[b"PPid"]),
+                fields[b"State"][:1].decode(),
+                int(fields[b"Uid"].split()[0]),
+            )
+        except (OSError, ValueError, KeyError):
+            continue
+    return table
+
+
+def descendants(table: dict[int, ProcessInfo], pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for info in table.values():
+        children.setdefault(info.ppid, []).append(info.pid)
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+# Workers are reaped by their Popen objects; nothing else may wait for them.
+_workers: set[int] = set()
+_workers_lock = threading.Lock()
+
+
+def register_worker(pid: int) -> None:
+    with _workers_lock:
+        _workers.add(pid)
+
+
+def unregister_worker(pid: int) -> None:
+    with _workers_lock:
+        _workers.discard(pid)
+
+
+def reap(match: Callable[[ProcessInfo], bool], timeout_s: float = 0.0) -> None:
+    """Reap this process's zombie children that ``match`` (learner processes re-parented
+    to the sandbox), waiting up to ``timeout_s`` for matching processes still dying."""
+    me = os.getpid()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        dying = False
+        with _workers_lock:
+            workers = set(_workers)
+        for info in process_table().values():
+            if info.pid in workers or not match(info):
+                continue
+            if info.state == "Z":
+                if info.ppid == me:
+                    with contextlib.suppress(OSError):
+                        os.waitpid(info.pid, os.WNOHANG)
+            else:
+                dying = True
+        if not dying or time.monotonic() >= deadline:
+            return
+        time.sleep(0.01)
+
+
+def signal_each(pids: set[int] | list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+
+
+def kill_tree(pid: int) -> set[int]:
+    """Stop, then kill, a process and every descendant (for the shared-uid case).
+
+    Stopped first, until no new process appears, so nothing forks while it is killed.
+    Returns the processes killed.
+    """
+    stopped: set[int] = set()
+    for _ in range(20):
+        found = ({pid} | descendants(process_table(), pid)) - stopped
+        if not found:
+            break
+        signal_each(found, signal.SIGSTOP)
+        stopped |= found
+    signal_each(stopped - {pid}, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    return stopped
+
+
+_KILL = shutil.which("kill", path="/usr/bin:/bin")
+
+
+def signal_uid(identity: WorkerIdentity, signum: int) -> None:
+    """Signal every process of an environment's uid: kill(-1) run as that uid."""
+    if not identity.isolated:
+        return
+    number = str(int(signum))
+    if _KILL:
+        command = [_KILL, f"-{number}", "--", "-1"]
+    else:  # no kill(1): the interpreter does it
+        command = [sys.executable, "-I", "-S", "-c", f"import os; os.kill(-1, {number})"]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            command,
+            user=identity.uid,
+            group=identity.gid,
+            extra_groups=[],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin"},
+            cwd="/",
+            timeout=10,
+        )

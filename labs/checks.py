@@ -532,3 +532,201 @@ def price(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
     if abs(answer - float(expected)) > 0.01:
         return CheckResult(False, what, "the figure the pricing model gives", f"${answer:,.2f}")
     return CheckResult(True, what + f" is ${float(expected):,.2f}")
+
+
+def _queue_url(session: boto3.Session, name: str) -> str:
+    return session.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+@check("queue")
+def queue(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """A queue exists; optionally its visibility timeout and its redrive to a dead-letter queue."""
+    what = f"Queue {p['name']} exists"
+    sqs = session.client("sqs")
+    try:
+        url = _queue_url(session, p["name"])
+    except ClientError:
+        return CheckResult(False, what, p["name"], "no queue with that name")
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    if "min_visibility_timeout" in p:
+        what += f" with a visibility timeout of at least {p['min_visibility_timeout']} s"
+        found = int(attributes.get("VisibilityTimeout", 30))
+        if found < int(p["min_visibility_timeout"]):
+            return CheckResult(False, what, f"≥ {p['min_visibility_timeout']} s", f"{found} s")
+    if "dead_letter_queue" in p:
+        what += f", redriving to {p['dead_letter_queue']}"
+        policy = json.loads(attributes.get("RedrivePolicy", "{}") or "{}")
+        target = str(policy.get("deadLetterTargetArn", ""))
+        if not target.endswith(f":{p['dead_letter_queue']}"):
+            return CheckResult(
+                False, what, f"a redrive policy to {p['dead_letter_queue']}", target or "none"
+            )
+        if "max_receive_count" in p and int(policy.get("maxReceiveCount", 0)) != int(
+            p["max_receive_count"]
+        ):
+            return CheckResult(
+                False,
+                what,
+                f"maxReceiveCount {p['max_receive_count']}",
+                str(policy.get("maxReceiveCount")),
+            )
+    return CheckResult(True, what)
+
+
+@check("queue_messages")
+def queue_messages(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """A queue holds ``min`` to ``max`` messages; optionally one whose body mentions a text."""
+    minimum, maximum = int(p.get("min", 1)), p.get("max")
+    what = f"Queue {p['name']} holds at least {minimum} message(s)"
+    if maximum is not None:
+        what = f"Queue {p['name']} holds {minimum} to {maximum} message(s)"
+    if p.get("contains"):
+        what += f", one mentioning “{p['contains']}”"
+    sqs = session.client("sqs")
+    try:
+        url = _queue_url(session, p["name"])
+    except ClientError:
+        return CheckResult(False, what, p["name"], "no queue with that name")
+    deadline = time.monotonic() + float(p.get("wait_s", 5))
+    while True:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        count = int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+        bodies: list[str] = []
+        if p.get("contains") and count:
+            # Peek without taking: a zero visibility timeout leaves the messages where they were.
+            received = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            )
+            bodies = [m["Body"] for m in received.get("Messages", [])]
+        enough = count >= minimum and (maximum is None or count <= int(maximum))
+        mentioned = not p.get("contains") or any(p["contains"] in b for b in bodies)
+        if enough and mentioned:
+            return CheckResult(True, what)
+        if time.monotonic() >= deadline:
+            found = f"{count} message(s)" + (
+                "" if mentioned else f", none mentioning “{p['contains']}”"
+            )
+            return CheckResult(
+                False,
+                what,
+                f"{minimum}{'' if maximum is None else f' to {maximum}'} message(s)",
+                found,
+            )
+        time.sleep(0.25)
+
+
+@check("event_source")
+def event_source(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """An event source mapping from a queue or stream (by name) to the function."""
+    what = f"{p['function']} reads from {p['source']}"
+    mappings = session.client("lambda").list_event_source_mappings(FunctionName=p["function"])[
+        "EventSourceMappings"
+    ]
+    found = [m for m in mappings if m["EventSourceArn"].split(":")[-1].split("/")[-1] == p["source"]
+             or f"table/{p['source']}/" in m["EventSourceArn"]]  # fmt: skip
+    if not found:
+        sources = ", ".join(m["EventSourceArn"].rsplit(":", 1)[-1] for m in mappings) or "none"
+        return CheckResult(False, what, f"a mapping from {p['source']}", f"mappings from {sources}")
+    mapping = found[0]
+    if "batch_size" in p:
+        what += f" in batches of {p['batch_size']}"
+        if mapping.get("BatchSize") != int(p["batch_size"]):
+            return CheckResult(
+                False, what, f"BatchSize {p['batch_size']}", f"BatchSize {mapping.get('BatchSize')}"
+            )
+    if p.get("partial_failures"):
+        what += " reporting partial batch failures"
+        if "ReportBatchItemFailures" not in mapping.get("FunctionResponseTypes", []):
+            return CheckResult(
+                False,
+                what,
+                "FunctionResponseTypes ReportBatchItemFailures",
+                str(mapping.get("FunctionResponseTypes", [])),
+            )
+    return CheckResult(True, what)
+
+
+@check("rule")
+def rule(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """An EventBridge rule (a schedule or a pattern) that targets the function."""
+    what = f"Rule {p['name']} targets {p['function']}"
+    events = session.client("events")
+    try:
+        found = events.describe_rule(Name=p["name"])
+    except ClientError:
+        return CheckResult(False, what, f"a rule named {p['name']}", "no rule with that name")
+    if "schedule" in p:
+        what += f" on the schedule {p['schedule']}"
+        if found.get("ScheduleExpression") != p["schedule"]:
+            return CheckResult(
+                False, what, p["schedule"], found.get("ScheduleExpression") or "no schedule"
+            )
+    targets = events.list_targets_by_rule(Rule=p["name"])["Targets"]
+    if not any(t["Arn"].endswith(f":function:{p['function']}") for t in targets):
+        shown = ", ".join(t["Arn"].rsplit(":", 1)[-1] for t in targets) or "no targets"
+        return CheckResult(False, what, f"a target {p['function']}", shown)
+    return CheckResult(True, what)
+
+
+@check("subscription")
+def subscription(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Topic {p['topic']} delivers to {p['endpoint']}"
+    subscriptions = session.client("sns").list_subscriptions()["Subscriptions"]
+    for item in subscriptions:
+        if (
+            item["TopicArn"].endswith(f":{p['topic']}")
+            and item["Endpoint"].rsplit(":", 1)[-1].split("/")[-1] == p["endpoint"]
+        ):
+            return CheckResult(True, what)
+    return CheckResult(
+        False,
+        what,
+        f"a subscription of {p['endpoint']}",
+        f"{len(subscriptions)} other subscription(s)",
+    )
+
+
+@check("failure_target")
+def failure_target(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """Failed asynchronous events go somewhere: a dead-letter queue or an on-failure destination."""
+    what = f"Failed events of {p['function']} go to {p['target']}"
+    lam = session.client("lambda")
+    config = lam.get_function_configuration(FunctionName=p["function"])
+    dlq = config.get("DeadLetterConfig", {}).get("TargetArn", "")
+    destination = ""
+    try:
+        invoke_config = lam.get_function_event_invoke_config(FunctionName=p["function"])
+        destination = (
+            invoke_config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination", "")
+        )
+    except ClientError:
+        pass
+    via = p.get("via", "any")
+    candidates = {"dlq": [dlq], "destination": [destination], "any": [dlq, destination]}[via]
+    if any(arn.endswith(f":{p['target']}") for arn in candidates if arn):
+        return CheckResult(True, what)
+    return CheckResult(
+        False,
+        what,
+        f"{p['target']} as {via}",
+        f"DLQ {dlq or 'none'}, on-failure {destination or 'none'}",
+    )
+
+
+@check("stack")
+def stack(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    what = f"Stack {p['name']} is {p.get('status', 'CREATE_COMPLETE')}"
+    try:
+        found = session.client("cloudformation").describe_stacks(StackName=p["name"])["Stacks"][0]
+    except ClientError:
+        return CheckResult(False, what, f"a stack named {p['name']}", "no stack with that name")
+    wanted = p.get("status", "CREATE_COMPLETE")
+    statuses = [wanted] if isinstance(wanted, str) else list(wanted)
+    if found["StackStatus"] not in statuses:
+        return CheckResult(False, what, " or ".join(statuses), found["StackStatus"])
+    return CheckResult(True, what)

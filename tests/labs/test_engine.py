@@ -196,3 +196,75 @@ def test_showing_a_call_as_code_opens_no_connection_beyond_loopback():
     as_cli(Call("sqs", "create_queue", {"QueueName": "q"}))
     as_cli(Call("events", "put_rule", {"Name": "r", "ScheduleExpression": "rate(1 day)"}))
     assert attempts()[before:] == []
+
+
+def test_queue_rule_subscription_destination_and_stack_checks(learner):
+    _, session = learner
+    make_function(session)
+    sqs = session.client("sqs")
+    assert not CHECKS["queue"](session, {"name": "jobs"}).passed
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})
+    url = sqs.create_queue(
+        QueueName="jobs", Attributes={"VisibilityTimeout": "60", "RedrivePolicy": redrive}
+    )["QueueUrl"]
+    params = {
+        "name": "jobs",
+        "min_visibility_timeout": 18,
+        "dead_letter_queue": "jobs-dlq",
+        "max_receive_count": 3,
+    }
+    assert CHECKS["queue"](session, params).passed
+    short = CHECKS["queue"](session, {"name": "jobs", "min_visibility_timeout": 90})
+    assert not short.passed and short.found == "60 s"
+    assert not CHECKS["queue_messages"](session, {"name": "jobs", "wait_s": 0}).passed
+    sqs.send_message(QueueUrl=url, MessageBody='{"order": "A-1"}')
+    assert CHECKS["queue_messages"](session, {"name": "jobs", "contains": "A-1"}).passed
+    assert not CHECKS["queue_messages"](
+        session, {"name": "jobs", "contains": "Z-9", "wait_s": 0}
+    ).passed
+
+    events = session.client("events")
+    fn_arn = session.client("lambda").get_function(FunctionName="fn")["Configuration"][
+        "FunctionArn"
+    ]
+    assert not CHECKS["rule"](session, {"name": "nightly", "function": "fn"}).passed
+    events.put_rule(Name="nightly", ScheduleExpression="cron(0 3 * * ? *)")
+    events.put_targets(Rule="nightly", Targets=[{"Id": "fn", "Arn": fn_arn}])
+    assert CHECKS["rule"](
+        session, {"name": "nightly", "function": "fn", "schedule": "cron(0 3 * * ? *)"}
+    ).passed
+    assert not CHECKS["rule"](
+        session, {"name": "nightly", "function": "fn", "schedule": "rate(1 day)"}
+    ).passed
+
+    sns = session.client("sns")
+    topic = sns.create_topic(Name="orders")["TopicArn"]
+    assert not CHECKS["subscription"](session, {"topic": "orders", "endpoint": "fn"}).passed
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=fn_arn)
+    assert CHECKS["subscription"](session, {"topic": "orders", "endpoint": "fn"}).passed
+
+    assert not CHECKS["failure_target"](session, {"function": "fn", "target": "jobs-dlq"}).passed
+    session.client("lambda").put_function_event_invoke_config(
+        FunctionName="fn", DestinationConfig={"OnFailure": {"Destination": dlq_arn}}
+    )
+    assert CHECKS["failure_target"](
+        session, {"function": "fn", "target": "jobs-dlq", "via": "destination"}
+    ).passed
+    assert not CHECKS["failure_target"](
+        session, {"function": "fn", "target": "jobs-dlq", "via": "dlq"}
+    ).passed
+
+    assert not CHECKS["stack"](session, {"name": "app"}).passed
+    template = {
+        "Resources": {
+            "Bucket": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "from-stack"}}
+        }
+    }
+    session.client("cloudformation").create_stack(
+        StackName="app", TemplateBody=json.dumps(template)
+    )
+    assert CHECKS["stack"](session, {"name": "app"}).passed

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from course.loopback import is_loopback
 from sandbox.http import auth, cors, moto_reads, urls
 from sandbox.http.events import (
     HttpRequest,
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 REASON = "x-sandbox-reason"  # why the sandbox answered an error (AWS logs it instead)
 FUNCTION_URL_WAIT_MARGIN_S = 5.0
 DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection", "date"}
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 
 
 def _reason(response: HttpResponse, reason: str) -> HttpResponse:
@@ -54,6 +56,8 @@ class HttpEndpoints:
     """Function URLs and API Gateway stages of every learner, on one loopback port."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not is_loopback(host):
+            raise ValueError(f"the HTTP endpoints listen on loopback only, not on {host!r}")
         self.host = host
         self.port = port
         self.service: Any = None  # sandbox.lambda_service.LambdaService
@@ -473,12 +477,20 @@ class _Handler(BaseHTTPRequestHandler):
                     return b"".join(chunks)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
+                if sum(map(len, chunks)) > MAX_BODY_BYTES:
+                    raise OverflowError(size)
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            raise OverflowError(length)
         return self.rfile.read(length) if length > 0 else b""
 
     def _handle(self) -> None:
         try:
             body = self._read_body()
+        except OverflowError:
+            self.close_connection = True
+            self._send(json_error(413, "Request Too Long"))
+            return
         except (ValueError, OSError):
             self.close_connection = True
             return

@@ -50,8 +50,27 @@ lessons = load_lessons()
 labs = load_labs().labs
 questions = {q.id: q for q in load_quizzes().questions}
 
+selector_row = st.container()  # filled below, once a new workshop is in the list
+workshops_box = st.expander(":material/groups: Workshops: create one, hand out its join link")
+with workshops_box, st.form("new-workshop", border=False):
+    title = st.text_input("Workshop title", placeholder="e.g. Serverless day, Lyon")
+    create = st.form_submit_button("Create workshop")
+if create:
+    try:
+        if not title.strip():
+            raise IdentityError("give the workshop a title")
+        created = store.create_workshop(new_workshop_code(), " ".join(title.split())[:80])
+    except (IdentityError, StoreError) as problem:
+        workshops_box.error(str(problem))
+    else:
+        workshops_box.success(f"Workshop {created.title} created: code **{created.code}**.")
 workshops = {w.code: w for w in store.workshops()}
-top_left, top_right = st.columns([2, 1])
+base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+for item in workshops.values():
+    workshops_box.markdown(f"**{item.title}** · code `{item.code}` · join link:")
+    workshops_box.code(f"{base}/?{WORKSHOP_PARAM}={item.code}", language=None)
+
+top_left, top_right = selector_row.columns([2, 1])
 choice = top_left.selectbox(
     "Class",
     [ALL, *workshops],
@@ -60,24 +79,6 @@ choice = top_left.selectbox(
 )
 workshop = None if choice == ALL else choice
 live = top_right.toggle("Live (refresh every 3 s)", value=True, key="dashboard-live")
-
-with st.expander(":material/groups: Workshops: create one, hand out its join link"):
-    with st.form("new-workshop", border=False):
-        title = st.text_input("Workshop title", placeholder="e.g. Serverless day, Lyon")
-        create = st.form_submit_button("Create workshop")
-    if create:
-        try:
-            if not title.strip():
-                raise IdentityError("give the workshop a title")
-            created = store.create_workshop(new_workshop_code(), " ".join(title.split())[:80])
-        except (IdentityError, StoreError) as problem:
-            st.error(str(problem))
-        else:
-            st.success(f"Workshop {created.title} created: code **{created.code}**.")
-    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-    for item in workshops.values():
-        st.markdown(f"**{item.title}** · code `{item.code}` · join link:")
-        st.code(f"{base}/?{WORKSHOP_PARAM}={item.code}", language=None)
 
 
 @st.fragment(run_every=3 if live else None)

@@ -263,7 +263,8 @@ def save_identity_form(name: str, code: str) -> str | None:
         workshop = clean_code(code) if code.strip() else ""
         get_store().save_learner(learner_id(), name=cleaned, workshop=workshop)
     except (IdentityError, UnknownWorkshop) as problem:
-        return str(problem).capitalize() + "."
+        text = str(problem)
+        return text[:1].upper() + text[1:] + "."
     invalidate()
     return None
 

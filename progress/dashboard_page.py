@@ -118,7 +118,10 @@ def class_view() -> None:
         hide_index=True,
         key="learners-table",
         column_config={
+            "Lesson": st.column_config.TextColumn(width="medium"),
+            "Lab step": st.column_config.TextColumn(width="large"),
             "Right": st.column_config.NumberColumn(format="%d%%"),
+            "Needs help": st.column_config.TextColumn(width="large"),
         },
     )
     st.download_button(

@@ -730,3 +730,34 @@ def stack(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
     if found["StackStatus"] not in statuses:
         return CheckResult(False, what, " or ".join(statuses), found["StackStatus"])
     return CheckResult(True, what)
+
+
+@check("http")
+def http(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """Send a request to the learner's API or function URL and read the answer, like curl."""
+    from labs.http_requests import UrlNotFound, send
+
+    method, path = p.get("method", "GET"), p.get("path", "/")
+    what = f"{method} {path} answers {p.get('status', 200)}"
+    try:
+        record = send(session, p["target"], method, path, p.get("body"))
+    except UrlNotFound as exc:
+        return CheckResult(False, what, "an endpoint to call", str(exc))
+    if record.status != int(p.get("status", 200)):
+        return CheckResult(
+            False,
+            what,
+            f"status {p.get('status', 200)}",
+            f"status {record.status}: {record.body[:200]}",
+        )
+    if "json" in p:
+        what += f" with {json.dumps(p['json'])}"
+        mismatch = _subset_mismatch(p["json"], record.json())
+        if mismatch:
+            return CheckResult(False, what, json.dumps(p["json"]), mismatch)
+    for name, value in (p.get("headers") or {}).items():
+        what += f" and header {name}: {value}"
+        actual = {k.lower(): v for k, v in record.headers.items()}.get(name.lower())
+        if actual != value:
+            return CheckResult(False, what, f"{name}: {value}", f"{name}: {actual}")
+    return CheckResult(True, what)

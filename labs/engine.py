@@ -42,6 +42,10 @@ class LabContext:
     event: Any = None  # the event editor's parsed JSON
     extras: Mapping[str, Any] = field(default_factory=dict)
 
+    def with_values(self, saved: Mapping[str, str]) -> LabContext:
+        """The context with values saved from earlier calls' responses (an API id, say)."""
+        return LabContext({**self.values, **saved}, self.code, self.event, self.extras)
+
     def with_inputs(
         self, *, code: str | None = None, event: Any = None, **extras: Any
     ) -> LabContext:
@@ -111,7 +115,12 @@ def to_call(spec: CallSpec, ctx: LabContext) -> Call:
 
 
 def run_action(session: boto3.Session, spec: CallSpec, ctx: LabContext) -> CallRecord:
-    record = run_call(session, to_call(spec, ctx))
+    try:
+        call = to_call(spec, ctx)
+    except TemplateError as exc:  # a value an earlier call saves, and that call has not run
+        blank = Call(spec.service, spec.operation, {})
+        return CallRecord(blank, "", "", error=f"Run the earlier calls of this lab first: {exc}.")
+    record = run_call(session, call)
     if spec.until:
         deadline = time.monotonic() + float(spec.until.get("timeout_s", 15))
         wanted = spec.until["equals"]
@@ -121,6 +130,26 @@ def run_action(session: boto3.Session, spec: CallSpec, ctx: LabContext) -> CallR
             time.sleep(0.25)
             record = run_call(session, to_call(spec, ctx))
     return record
+
+
+def saved_values(spec: CallSpec, record: CallRecord) -> dict[str, str]:
+    """The response fields a call saves for later calls (``Items.0.IntegrationId`` paths)."""
+    values: dict[str, str] = {}
+    if not record.ok or not spec.save:
+        return values
+    for name, path in spec.save.items():
+        value: Any = record.response
+        for part in path.split("."):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, Mapping) and part in value:
+                value = value[part]
+            else:
+                value = None
+                break
+        if value is not None:
+            values[name] = str(value)
+    return values
 
 
 def run_checks(session: boto3.Session, step: Step, ctx: LabContext) -> list[CheckResult]:
@@ -137,15 +166,20 @@ def run_checks(session: boto3.Session, step: Step, ctx: LabContext) -> list[Chec
     return results
 
 
-def run_solution(session: boto3.Session, step: Step, ctx: LabContext) -> list[CallRecord]:
-    """The step's reference solution, call by call; stops at the first call that fails."""
-    records = []
+def run_solution(
+    session: boto3.Session, step: Step, ctx: LabContext
+) -> tuple[list[CallRecord], dict[str, str]]:
+    """The step's reference solution, call by call (stopping at the first failure), and
+    the values its calls saved for later steps."""
+    records: list[CallRecord] = []
+    saved: dict[str, str] = {}
     for spec in step.solution:
-        record = run_action(session, spec, ctx)
+        record = run_action(session, spec, ctx.with_values(saved))
         records.append(record)
+        saved |= saved_values(spec, record)
         if not record.ok:
             break
-    return records
+    return records, saved
 
 
 @dataclass(frozen=True)
@@ -171,7 +205,9 @@ def verify_lab(
         step_ctx = ctx.with_inputs(
             event=step.event, code=step.editor.starter if step.editor else ""
         )
-        records = run_solution(session, step, step_ctx)
+        records, saved = run_solution(session, step, step_ctx)
+        ctx = ctx.with_values(saved)
+        step_ctx = step_ctx.with_values(saved)
         for record in records:
             if not record.ok:
                 failures.append(

@@ -26,7 +26,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LAB_KEYS = {"title", "summary", "minutes", "lessons", "objectives", "names", "steps", "order"}
 STEP_KEYS = {
     "id", "title", "instructions", "actions", "editor", "event", "upload", "logs", "checks",
-    "hints", "solution", "wait_for_async", "answer", "reference_answer",
+    "hints", "solution", "wait_for_async", "answer", "reference_answer", "requests",
 }  # fmt: skip
 
 
@@ -44,6 +44,8 @@ class CallSpec:
     files: Mapping[str, str] | None = None
     # Like a boto3 waiter: repeat the call until the response's field holds the value.
     until: Mapping[str, Any] | None = None
+    # Response fields later calls need, by template name: {api_id: ApiId, id: Items.0.IntegrationId}
+    save: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class Step:
     wait_for_async: bool = False
     answer: str | None = None  # a question the learner answers in a text box ($answer in checks)
     reference_answer: str | None = None  # what `python -m labs verify` types in that box
+    # HTTP requests the page offers: label, target ({function_url|http_api: name}),
+    # method, path and body
+    requests: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _require(
 def _call(raw: Any, where: str) -> CallSpec:
     if not isinstance(raw, Mapping):
         raise LabError(f"{where}: a call is a mapping with service, operation and args")
-    unknown = set(raw) - {"service", "operation", "args", "files", "until"}
+    unknown = set(raw) - {"service", "operation", "args", "files", "until", "save"}
     if unknown:
         raise LabError(f"{where}: unknown call fields {sorted(unknown)}")
     service = _require(raw, "service", str, where)
@@ -131,7 +136,21 @@ def _call(raw: Any, where: str) -> CallSpec:
     until = raw.get("until")
     if until is not None and not (isinstance(until, Mapping) and {"field", "equals"} <= set(until)):
         raise LabError(f"{where}: 'until' needs 'field' and 'equals' (and may set 'timeout_s')")
-    return CallSpec(service, operation, dict(args), dict(files) if files else None, until)
+    save = raw.get("save")
+    if save is not None and not (
+        isinstance(save, Mapping) and all(isinstance(v, str) for v in save.values())
+    ):
+        raise LabError(f"{where}: 'save' maps template names to response fields")
+    return CallSpec(service, operation, dict(args), dict(files) if files else None, until, save)
+
+
+def _requests(raw: Any, where: str) -> list[Mapping[str, Any]]:
+    if not isinstance(raw, list):
+        raise LabError(f"{where}: 'requests' is a list")
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping) or not {"label", "target"} <= set(item):
+            raise LabError(f"{where}: request {index + 1} needs a 'label' and a 'target'")
+    return [dict(item) for item in raw]
 
 
 def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
@@ -187,6 +206,7 @@ def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
         wait_for_async=bool(raw.get("wait_for_async", False)),
         answer=str(raw["answer"]) if raw.get("answer") else None,
         reference_answer=str(raw["reference_answer"]) if "reference_answer" in raw else None,
+        requests=tuple(_requests(raw.get("requests") or [], where)),
     )
 
 

@@ -10,15 +10,18 @@ from course.session import lab_progress as stored_lab_progress
 from course.session import learner_id, record_lab_check, record_position, reset_lab_progress
 from labs.calls import Call, as_python, run_call
 from labs.engine import (
+    TemplateError,
     context_for,
     fill_text,
     run_action,
     run_checks,
     run_solution,
+    saved_values,
     step_progress,
     tally,
     to_call,
 )
+from labs.http_requests import UrlNotFound, send
 from labs.model import load_labs
 from labs.sample_events import SAMPLES, parse_event, sample
 from labs.sandbox_views import list_resources, read_log_streams, reset_lab
@@ -41,6 +44,7 @@ records = st.session_state.setdefault("lab_records", {})  # (slug, step) -> [Cal
 checked = st.session_state.setdefault("lab_checks", {})  # (slug, step) -> [CheckResult]
 hints_shown = st.session_state.setdefault("lab_hints", {})  # (slug, step) -> count
 tallies = st.session_state.setdefault("lab_tallies", {})  # (slug, step) -> (field, counts)
+http_records = st.session_state.setdefault("lab_http", {})  # (slug, step) -> HttpRecord
 
 
 slugs = [lab.slug for lab in catalog.labs]
@@ -55,7 +59,8 @@ with st.sidebar:
     )
 st.query_params["lab"] = slug
 lab = catalog.lab(slug)
-ctx = context_for(session, learner_id(), lab)
+saved_by_lab = st.session_state.setdefault("lab_saved", {})  # slug -> values saved by calls
+ctx = context_for(session, learner_id(), lab).with_values(saved_by_lab.get(slug, {}))
 lab_progress = progress.setdefault(slug, {})
 
 st.title(lab.title)
@@ -144,9 +149,37 @@ for index, action in enumerate(step.actions):
         type="primary" if index == 0 else "secondary",
     ):
         batch = [run_action(session, action.call, step_ctx) for _ in range(action.repeat)]
+        saved_by_lab.setdefault(slug, {}).update(saved_values(action.call, batch[-1]))
         remember(batch[-1:])
         if action.chart:
             tallies[key] = (action.chart, tally(batch, action.chart))
+for index, request in enumerate(step.requests):
+    if st.button(request["label"], key=f"request-{slug}-{step.id}-{index}", icon=":material/http:"):
+        target = {k: fill_text(v, ctx.values) for k, v in request["target"].items()}
+        try:
+            sent = send(
+                session,
+                target,
+                request.get("method", "GET"),
+                fill_text(request.get("path", "/"), ctx.values),
+                request.get("body"),
+            )
+        except UrlNotFound as problem:
+            st.error(f"Nothing to call yet: {problem}.", icon=":material/link_off:")
+        else:
+            http_records[key] = sent
+if key in http_records:
+    sent = http_records[key]
+    with st.container(border=True):
+        (st.success if sent.status < 400 else st.error)(
+            f"HTTP {sent.status} from {sent.method} {sent.url}"
+        )
+        body = sent.json()
+        st.code(json.dumps(body, indent=2) if body is not None else sent.body, language="json")
+        with st.expander("Response headers"):
+            st.json(sent.headers, expanded=False)
+        st.caption("The same request from a terminal:")
+        st.code(sent.curl, language="bash")
 if key in tallies:
     field_name, counts = tallies[key]
     figure = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), text=list(counts.values())))
@@ -217,10 +250,16 @@ with st.expander("Reference solution"):
     if not step.solution:
         st.caption("This step needs no calls of its own: the earlier steps set it up.")
     for spec in step.solution:
-        solution_call = to_call(spec, step_ctx)
-        st.code(as_python(solution_call), language="python")
+        try:
+            st.code(as_python(to_call(spec, step_ctx)), language="python")
+        except TemplateError as problem:
+            st.caption(
+                f"`{spec.service}.{spec.operation}`: shown once earlier calls have run ({problem})."
+            )
     if step.solution and st.button("Run the solution for me", key=f"solve-{slug}-{step.id}"):
-        remember(run_solution(session, step, step_ctx))
+        solved, saved = run_solution(session, step, step_ctx)
+        remember(solved)
+        saved_by_lab.setdefault(slug, {}).update(saved)
         st.rerun()
 
 with st.sidebar:
@@ -235,7 +274,7 @@ with st.sidebar:
         for step_key_ in [
             k for k in list(records) + list(checked) + list(hints_shown) if k[0] == slug
         ]:
-            for store in (records, checked, hints_shown, tallies):
+            for store in (records, checked, hints_shown, tallies, http_records):
                 store.pop(step_key_, None)
         st.toast(f"Removed {len(removed)} resource(s); the lab starts again.")
         st.rerun()

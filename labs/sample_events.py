@@ -1,7 +1,7 @@
 """Ready-made test events for the event editor, shaped as each source shapes them.
 
-The S3 event comes from the sandbox's own trigger code, the one that builds the events
-real uploads deliver, so a sample can never drift from what a function receives.
+The S3 and HTTP events come from the sandbox's own code, the code that builds the events
+real uploads and requests deliver, so a sample can never drift from what a function receives.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 
+from sandbox.http.events import sample_function_url_event, sample_http_api_event, sample_rest_event
 from sandbox.triggers import S3ObjectChange, owner_principal_id, s3_event
 
 
@@ -34,38 +35,6 @@ def s3_put(account: str) -> dict:
         configuration_id="photo-uploads",
     )
     return s3_event(change, owner_principal_id(account), "127.0.0.1")
-
-
-def api_gateway_rest(account: str) -> dict:
-    """An API Gateway REST API proxy event (payload format 1.0)."""
-    now = dt.datetime.now(dt.UTC)
-    return {
-        "resource": "/orders/{id}",
-        "path": "/orders/42",
-        "httpMethod": "GET",
-        "headers": {
-            "Accept": "application/json",
-            "Host": "example.execute-api.us-east-1.amazonaws.com",
-        },
-        "multiValueHeaders": {"Accept": ["application/json"]},
-        "queryStringParameters": {"verbose": "true"},
-        "multiValueQueryStringParameters": {"verbose": ["true"]},
-        "pathParameters": {"id": "42"},
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": account,
-            "apiId": "example",
-            "stage": "prod",
-            "requestId": str(uuid.uuid4()),
-            "httpMethod": "GET",
-            "path": "/prod/orders/42",
-            "resourcePath": "/orders/{id}",
-            "requestTimeEpoch": int(now.timestamp() * 1000),
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "curl/8.5.0"},
-        },
-        "body": None,
-        "isBase64Encoded": False,
-    }
 
 
 def sqs_message(account: str) -> dict:
@@ -112,7 +81,9 @@ def eventbridge_schedule(account: str) -> dict:
 SAMPLES: dict[str, Callable[[str], dict]] = {
     "Console test event": console_test,
     "S3 put": s3_put,
-    "API Gateway (REST, proxy)": api_gateway_rest,
+    "API Gateway REST API (payload 1.0)": sample_rest_event,
+    "API Gateway HTTP API (payload 2.0)": sample_http_api_event,
+    "Function URL": sample_function_url_event,
     "SQS message": sqs_message,
     "EventBridge schedule": eventbridge_schedule,
 }

@@ -36,6 +36,12 @@ PAGES = {
             icon=":material/calculate:",
             url_path="pricing",
         ),
+        st.Page(
+            "architecture/page.py",
+            title="My sandbox map",
+            icon=":material/account_tree:",
+            url_path="map",
+        ),
     ],
     "Instructor": [
         st.Page(

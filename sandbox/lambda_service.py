@@ -1,9 +1,11 @@
 """Lambda's invoke semantics between moto's API and the sandbox's runtime.
 
 The moto seam hands every invocation here: synchronous Invoke (payload, FunctionError,
-LogType=Tail, executed version), asynchronous ones (Event, S3 notifications) on a
-queue with Lambda's retries, throttling as TooManyRequestsException, and the AWS/Lambda
-metrics each invocation publishes. Provisioned concurrency configs live here too.
+LogType=Tail, executed version), asynchronous ones (Event and every asynchronous
+source) to ``AsyncInvoker``, throttling as TooManyRequestsException, and the AWS/Lambda
+metrics each invocation publishes. It owns the sandbox clock's users: the asynchronous
+queue, the event source mappings' pollers and the push sources (with their schedules).
+Provisioned concurrency configs live here too.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import moto_state, triggers
+from sandbox.async_invoke import AsyncInvoker
+from sandbox.clock import SandboxClock
+from sandbox.pollers import EventSourcePollers
 from sandbox.request_context import current_requester
 from sandbox.runtime.lambda_runtime import LambdaRuntime, Throttled
 from sandbox.runtime.spec import FunctionSpec, InvocationResult
@@ -28,7 +32,6 @@ logger = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "x-sandbox-invocation-request-id"
 SYNC_REQUEST_LIMIT = 6 * 1024 * 1024
 ASYNC_REQUEST_LIMIT = 1024 * 1024  # raised from 256 KB in October 2025
-THROTTLE_RETRY_FOR_S = 60.0  # Lambda keeps retrying throttled events for hours; we stop sooner
 
 
 class RequestTooLargeException(moto_state.LambdaClientError):
@@ -90,18 +93,24 @@ class LambdaService:
     def __init__(
         self,
         runtime: LambdaRuntime,
+        clock: SandboxClock | None = None,
         async_workers: int = 4,
-        async_retry_delays_s: tuple[float, ...] = (1.0, 2.0),
     ) -> None:
+        from sandbox.sources import PushSources
+
         self.runtime = runtime
-        # Lambda waits about 1 and 2 minutes before retrying a failed async event; the
-        # sandbox keeps the two retries but shortens the waits.
-        self.async_retry_delays_s = async_retry_delays_s
-        self._async = ThreadPoolExecutor(async_workers, thread_name_prefix="lambda-async")
+        self.clock = clock or SandboxClock()
+        self.async_invoker = AsyncInvoker(self, self.clock, async_workers)
+        self.pollers = EventSourcePollers(self, self.clock)
+        self.sources = PushSources(self, self.clock)
         self._provisioned: dict[tuple[str, str, str, str], ProvisionedConfig] = {}
         self._lock = threading.Lock()
-        self._pending = 0
-        self._idle = threading.Condition(self._lock)
+
+    def start_sources(self) -> None:
+        """Pollers and schedules for what moto already holds (a sandbox restarted in a
+        process keeps moto's state)."""
+        self.pollers.start_existing()
+        self.sources.scheduler.start_existing()
 
     # Running ---------------------------------------------------------------------------
 
@@ -111,14 +120,15 @@ class LambdaService:
         event: str,
         invoked_arn: str,
         client_context: dict | None = None,
+        request_id: str | None = None,
     ) -> InvocationResult:
         """One invocation with its metrics; raises Throttled (and counts a Throttle)."""
         try:
-            result = self.runtime.invoke(spec, event, invoked_arn, client_context)
+            result = self.runtime.invoke(spec, event, invoked_arn, client_context, request_id)
         except Throttled:
-            self._metrics(spec, {"Throttles": (1.0, "Count")})
+            self.metrics(spec, {"Throttles": (1.0, "Count")})
             raise
-        self._metrics(
+        self.metrics(
             spec,
             {
                 "Invocations": (1.0, "Count"),
@@ -129,7 +139,7 @@ class LambdaService:
         )
         return result
 
-    def _metrics(self, spec: FunctionSpec, values: dict[str, tuple[float, str]]) -> None:
+    def metrics(self, spec: FunctionSpec, values: dict[str, tuple[float, str]]) -> None:
         moto_state.publish_metrics(spec.account_id, spec.region, spec.function_name, values)
 
     # The moto seam calls these -----------------------------------------------------------
@@ -173,7 +183,7 @@ class LambdaService:
         if invocation_type == "Event":
             if size > ASYNC_REQUEST_LIMIT:
                 raise RequestTooLargeException(size, ASYNC_REQUEST_LIMIT)
-            self.submit_async(spec, event, invoked_arn)
+            response_headers[REQUEST_ID_HEADER] = self.submit_async(spec, event, invoked_arn)
             return b""
         if size > SYNC_REQUEST_LIMIT:
             raise RequestTooLargeException(size, SYNC_REQUEST_LIMIT)
@@ -218,7 +228,7 @@ class LambdaService:
             Exception
         ):  # S3 delivers asynchronously: a missing function is not the uploader's error
             return
-        self.submit_async(spec, json.dumps(event_body), invoked_arn)
+        self.submit_async(spec, json.dumps(event_body), invoked_arn, source="s3")
 
     def s3_event(self, change: triggers.S3ObjectChange) -> dict:
         requester = current_requester.get()
@@ -229,49 +239,29 @@ class LambdaService:
 
     # Asynchronous invocations ------------------------------------------------------------
 
-    def submit_async(self, spec: FunctionSpec, event: str, invoked_arn: str) -> None:
-        with self._lock:
-            self._pending += 1
-        self._async.submit(self._run_async, spec, event, invoked_arn)
+    def submit_async(
+        self, spec: FunctionSpec, event: str, invoked_arn: str, source: str = "Invoke"
+    ) -> str:
+        """Queue an asynchronous invocation; returns its request id."""
+        return self.async_invoker.submit(spec, event, invoked_arn, source)
 
-    def _run_async(self, spec: FunctionSpec, event: str, invoked_arn: str) -> None:
-        try:
-            retries = moto_state.async_retry_attempts(spec)
-            attempt = 0
-            throttled_since = None
-            while True:
-                if not moto_state.still_exists(spec):
-                    return  # deleted, or its account was reset, while the event waited
-                try:
-                    result = self.run(spec, event, invoked_arn)
-                except Throttled:
-                    throttled_since = throttled_since or time.monotonic()
-                    if time.monotonic() - throttled_since > THROTTLE_RETRY_FOR_S:
-                        return
-                    time.sleep(0.2)
-                    continue
-                except Exception:  # the function vanished or its code is unusable
-                    return
-                if not result.function_error or attempt >= retries:
-                    return
-                delay = self.async_retry_delays_s[min(attempt, len(self.async_retry_delays_s) - 1)]
-                attempt += 1
-                time.sleep(delay)
-        finally:
-            with self._lock:
-                self._pending -= 1
-                self._idle.notify_all()
-
-    def wait_for_async(self, timeout_s: float = 30.0) -> bool:
-        """Block until queued asynchronous invocations have run (for tests and labs)."""
+    def wait_for_async(self, timeout_s: float = 30.0, include_retries: bool = False) -> bool:
+        """Block until queued asynchronous invocations have run and the event source
+        mappings have read what their sources hold (for tests and labs). Events waiting
+        on the sandbox clock for a retry count only with ``include_retries``."""
         deadline = time.monotonic() + timeout_s
-        with self._lock:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+        while True:
+            remaining = deadline - time.monotonic()
+            if not self.async_invoker.wait(max(remaining, 0.0), include_retries):
+                return False
+            if not self.pollers.busy():
+                # A poller may have just queued more (a destination): look once more.
+                if not self.async_invoker.busy(include_retries):
+                    return True
+                continue
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
 
     # Provisioned concurrency -------------------------------------------------------------
 
@@ -324,4 +314,5 @@ class LambdaService:
         self.runtime.retire(account_id)
 
     def shutdown(self) -> None:
-        self._async.shutdown(wait=False, cancel_futures=True)
+        self.pollers.stop()
+        self.async_invoker.shutdown()

@@ -9,7 +9,20 @@ it, pinned to the moto versions listed in ``SUPPORTED_MOTO``:
   CloudWatch Logs subscriptions) call with a ready-made event.
 * ``moto.s3.notifications._invoke_awslambda``: S3 -> Lambda, made asynchronous as on AWS.
 * ``moto.s3.notifications._get_s3_event``: the S3 event record, with all of S3's fields.
+* ``moto.s3.notifications._send_sns_message``: S3 -> SNS with S3's subject line.
 * ``LambdaFunction._invoke_lambda``: must never run (it would use Docker).
+* ``Subscription.publish``: SNS -> Lambda with SNS's record, asynchronously.
+* ``Rule.send_to_targets``: EventBridge -> Lambda and SNS targets (moto has neither);
+  ``EventsBackend.put_rule``: schedule rules are armed on the sandbox clock.
+* ``LambdaBackend.send_log_event``: subscription filters, with their filter pattern.
+* ``LambdaBackend.create_event_source_mapping``: the sandbox's pollers read the source.
+* ``LambdaBackend.put_function_event_invoke_config``: a new put replaces the old config.
+* ``LambdaBackend.create_function``, ``LambdaFunction.update_configuration`` and
+  ``.get_configuration``: DeadLetterConfig, which moto drops, is kept and shown.
+* ``moto.sqs.models.unix_time`` / ``unix_time_millis``: SQS keeps the sandbox clock
+  (visibility timeouts, delays, retention).
+* ``ActionAuthenticatorMixin._authenticate_and_authorize_action``: IAM is enforced for
+  requests signed with a function's role credentials (``iam_enforcement``).
 
 ``check_contract()`` lists what no longer matches when moto changes under us; the test
 ``tests/sandbox/test_moto_seam.py`` fails with that list, naming moto's version.
@@ -17,15 +30,22 @@ it, pinned to the moto versions listed in ``SUPPORTED_MOTO``:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import moto
 import moto.s3.notifications as s3_notifications
+import moto.sqs.models as sqs_models
 from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.events.models import EventsBackend, Rule
+from moto.sns.models import Subscription
 
+from sandbox import moto_state
 from sandbox.triggers import S3ObjectChange
 
 SUPPORTED_MOTO = ((5, 2), (5, 3))  # [from, to) by (major, minor)
@@ -57,6 +77,83 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
         "_get_s3_event",
         ["event_name", "bucket", "key", "notification_id"],
     ),
+    "moto.s3.notifications._send_sns_message": (
+        s3_notifications,
+        "_send_sns_message",
+        ["account_id", "event_body", "topic_arn", "region_name"],
+    ),
+    "moto.sns.models.Subscription.publish": (
+        Subscription,
+        "publish",
+        [
+            "self",
+            "message",
+            "message_id",
+            "subject",
+            "message_attributes",
+            "group_id",
+            "deduplication_id",
+            "message_structure",
+        ],
+    ),
+    "moto.events.models.Rule.send_to_targets": (
+        Rule,
+        "send_to_targets",
+        ["self", "original_event", "transform_input"],
+    ),
+    "moto.events.models.EventsBackend.put_rule": (
+        EventsBackend,
+        "put_rule",
+        [
+            "self",
+            "name",
+            "description",
+            "event_bus_arn",
+            "event_pattern",
+            "role_arn",
+            "scheduled_expression",
+            "state",
+            "managed_by",
+            "tags",
+        ],
+    ),
+    "moto.awslambda.models.LambdaBackend.send_log_event": (
+        LambdaBackend,
+        "send_log_event",
+        ["self", "function_arn", "filter_name", "log_group_name", "log_stream_name", "log_events"],
+    ),
+    "moto.awslambda.models.LambdaBackend.create_event_source_mapping": (
+        LambdaBackend,
+        "create_event_source_mapping",
+        ["self", "spec"],
+    ),
+    "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config": (
+        LambdaBackend,
+        "put_function_event_invoke_config",
+        ["self", "function_name", "config"],
+    ),
+    "moto.awslambda.models.LambdaBackend.create_function": (
+        LambdaBackend,
+        "create_function",
+        ["self", "spec"],
+    ),
+    "moto.awslambda.models.LambdaFunction.update_configuration": (
+        LambdaFunction,
+        "update_configuration",
+        ["self", "config_updates"],
+    ),
+    "moto.awslambda.models.LambdaFunction.get_configuration": (
+        LambdaFunction,
+        "get_configuration",
+        ["self", "on_create"],
+    ),
+    "moto.sqs.models.unix_time": (sqs_models, "unix_time", ["dt"]),
+    "moto.sqs.models.unix_time_millis": (sqs_models, "unix_time_millis", ["dt"]),
+    "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (
+        ActionAuthenticatorMixin,
+        "_authenticate_and_authorize_action",
+        ["self", "iam_request_cls", "resource"],
+    ),
 }
 
 # moto internals used elsewhere in the sandbox (moto_state), checked here too.
@@ -80,6 +177,28 @@ USED: dict[str, tuple[str, str]] = {
     "BackendDict._instances": ("moto.core.base_backend", "BackendDict._instances"),
     "S3BackendDict.bucket_accounts": ("moto.s3.models", "s3_backends.bucket_accounts"),
     "iam.get_account_id_from": ("moto.iam.models", "get_account_id_from"),
+    "Subscription._filter_policy_matcher": ("moto.sns.models", "Subscription.__init__"),
+    "Subscription._parse_message_structure": (
+        "moto.sns.models",
+        "Subscription._parse_message_structure",
+    ),
+    "EventPattern.matches_event": ("moto.events.models", "EventPattern.matches_event"),
+    "EventPattern.get_pattern": ("moto.events.models", "EventPattern.get_pattern"),
+    "EventTemplateParser.parse": ("moto.events.utils", "EventTemplateParser.parse"),
+    "SQSBackend.receive_message": ("moto.sqs.models", "SQSBackend.receive_message"),
+    "SQSBackend.delete_message": ("moto.sqs.models", "SQSBackend.delete_message"),
+    "Queue.wait_for_messages": ("moto.sqs.models", "Queue.wait_for_messages"),
+    "Shard.get_max_sequence_number": ("moto.kinesis.models", "Shard.get_max_sequence_number"),
+    "StreamShard.add": ("moto.dynamodb.models.table", "StreamShard.add"),
+    "IAMPolicy": ("moto.iam.access_control", "IAMPolicy"),
+    "IAMRequestBase.check_signature": (
+        "moto.iam.access_control",
+        "IAMRequestBase.check_signature",
+    ),
+    "AssumedRoleAccessKey.collect_policies": (
+        "moto.iam.access_control",
+        "AssumedRoleAccessKey.collect_policies",
+    ),
 }
 
 
@@ -107,6 +226,10 @@ class LambdaService(Protocol):
     ) -> None: ...
 
     def s3_event(self, change: S3ObjectChange) -> dict: ...
+
+    sources: Any  # sandbox.sources.PushSources
+    pollers: Any  # sandbox.pollers.EventSourcePollers
+    clock: Any  # sandbox.clock.SandboxClock
 
 
 def moto_version() -> tuple[int, int]:
@@ -194,18 +317,187 @@ def install(service: LambdaService) -> None:
         )
         return service.s3_event(change)
 
+    def send_s3_to_sns(account_id: str, event_body: Any, topic_arn: str, region_name: str) -> None:
+        from moto.sns.models import sns_backends
+
+        # Asynchronous on AWS: a missing topic is not the uploader's error.
+        with contextlib.suppress(Exception):
+            sns_backends[account_id][region_name].publish(
+                json.dumps(event_body), arn=topic_arn, subject="Amazon S3 Notification"
+            )
+
+    subscription_publish = _originals.get("moto.sns.models.Subscription.publish") or (
+        Subscription.publish
+    )
+
+    def sns_publish(
+        self: Subscription,
+        message: str,
+        message_id: str,
+        subject: str | None = None,
+        message_attributes: dict[str, Any] | None = None,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+        message_structure: str | None = None,
+    ) -> None:
+        if self.protocol != "lambda":
+            subscription_publish(
+                self,
+                message,
+                message_id,
+                subject,
+                message_attributes,
+                group_id,
+                deduplication_id,
+                message_structure,
+            )
+            return
+        service.sources.sns_to_lambda(
+            self, message, message_id, subject, message_attributes, message_structure
+        )
+
+    rule_send_original = _originals.get("moto.events.models.Rule.send_to_targets") or (
+        Rule.send_to_targets
+    )
+
+    def rule_send(self: Rule, original_event: Any, transform_input: bool = True) -> None:
+        service.sources.rule_send(self, original_event, rule_send_original, transform_input)
+
+    put_rule_original = _originals.get("moto.events.models.EventsBackend.put_rule") or (
+        EventsBackend.put_rule
+    )
+
+    def put_rule(self: EventsBackend, name: str, *args: Any, **kwargs: Any) -> Any:
+        rule = put_rule_original(self, name, *args, **kwargs)
+        service.sources.scheduler.rule_put(rule)
+        return rule
+
+    def send_log_event(
+        self: LambdaBackend,
+        function_arn: str,
+        filter_name: str,
+        log_group_name: str,
+        log_stream_name: str,
+        log_events: Any,
+    ) -> None:
+        service.sources.log_events(
+            self.account_id, function_arn, filter_name, log_group_name, log_stream_name, log_events
+        )
+
+    create_esm_original = _originals.get(
+        "moto.awslambda.models.LambdaBackend.create_event_source_mapping"
+    ) or (LambdaBackend.create_event_source_mapping)
+
+    def create_event_source_mapping(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        esm = create_esm_original(self, spec)
+        moto_state.detach_event_source_mapping(esm)
+        service.pollers.mapping_created(esm)
+        return esm
+
+    put_config_original = _originals.get(
+        "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config"
+    ) or (LambdaBackend.put_function_event_invoke_config)
+
+    def put_event_invoke_config(
+        self: LambdaBackend, function_name: str, config: dict[str, Any]
+    ) -> dict[str, Any]:
+        fn = self.get_function(function_name)
+        previous = list(fn.event_invoke_config)
+        fn.event_invoke_config = []
+        try:
+            return put_config_original(self, function_name, config)
+        except Exception:
+            fn.event_invoke_config = previous
+            raise
+
+    create_function_original = _originals.get(
+        "moto.awslambda.models.LambdaBackend.create_function"
+    ) or (LambdaBackend.create_function)
+
+    def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        fn = create_function_original(self, spec)
+        if spec.get("DeadLetterConfig") is not None:
+            setattr(fn, moto_state.DEAD_LETTER_ATTRIBUTE, dict(spec["DeadLetterConfig"]))
+        return fn
+
+    update_configuration_original = _originals.get(
+        "moto.awslambda.models.LambdaFunction.update_configuration"
+    ) or (LambdaFunction.update_configuration)
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> Any:
+        result = update_configuration_original(self, config_updates)
+        if "DeadLetterConfig" in config_updates:
+            dead_letter = dict(config_updates["DeadLetterConfig"] or {})
+            setattr(self, moto_state.DEAD_LETTER_ATTRIBUTE, dead_letter)
+            result = self.get_configuration()
+        return result
+
+    get_configuration_original = _originals.get(
+        "moto.awslambda.models.LambdaFunction.get_configuration"
+    ) or (LambdaFunction.get_configuration)
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config = get_configuration_original(self, on_create)
+        dead_letter = getattr(self, moto_state.DEAD_LETTER_ATTRIBUTE, None)
+        if dead_letter and dead_letter.get("TargetArn"):
+            config["DeadLetterConfig"] = {"TargetArn": dead_letter["TargetArn"]}
+        return config
+
+    unix_time_original = _originals.get("moto.sqs.models.unix_time") or sqs_models.unix_time
+    unix_ms_original = _originals.get("moto.sqs.models.unix_time_millis") or (
+        sqs_models.unix_time_millis
+    )
+
+    def sqs_unix_time(dt: Any = None) -> float:
+        return service.clock.now() if dt is None else unix_time_original(dt)
+
+    def sqs_unix_time_millis(dt: Any = None) -> float:
+        return service.clock.now() * 1000 if dt is None else unix_ms_original(dt)
+
+    def authenticate(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+        from sandbox import iam_enforcement
+
+        iam_enforcement.authorize(
+            self, iam_request_cls, resource, ActionAuthenticatorMixin.PUBLIC_OPERATIONS
+        )
+
     replacements: dict[str, Callable[..., Any]] = {
         "moto.awslambda.models.LambdaBackend.invoke": backend_invoke,
         "moto.awslambda.models.LambdaFunction.invoke": function_invoke,
         "moto.awslambda.models.LambdaFunction._invoke_lambda": never_docker,
         "moto.s3.notifications._invoke_awslambda": invoke_awslambda,
         "moto.s3.notifications._get_s3_event": get_s3_event,
+        "moto.s3.notifications._send_sns_message": send_s3_to_sns,
+        "moto.sns.models.Subscription.publish": sns_publish,
+        "moto.events.models.Rule.send_to_targets": rule_send,
+        "moto.events.models.EventsBackend.put_rule": put_rule,
+        "moto.awslambda.models.LambdaBackend.send_log_event": send_log_event,
+        "moto.awslambda.models.LambdaBackend.create_event_source_mapping": (
+            create_event_source_mapping
+        ),
+        "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config": (
+            put_event_invoke_config
+        ),
+        "moto.awslambda.models.LambdaBackend.create_function": create_function,
+        "moto.awslambda.models.LambdaFunction.update_configuration": update_configuration,
+        "moto.awslambda.models.LambdaFunction.get_configuration": get_configuration,
+        "moto.sqs.models.unix_time": sqs_unix_time,
+        "moto.sqs.models.unix_time_millis": sqs_unix_time_millis,
+        "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (
+            authenticate
+        ),
     }
     with _lock:
         for name, replacement in replacements.items():
             owner, attribute, _ = PATCHED[name]
             _originals.setdefault(name, getattr(owner, attribute))
             setattr(owner, attribute, replacement)
+
+
+def original(name: str) -> Any:
+    """The unpatched moto function of a PATCHED entry."""
+    owner, attribute, _ = PATCHED[name]
+    return _originals.get(name) or getattr(owner, attribute)
 
 
 def uninstall() -> None:

@@ -8,10 +8,12 @@ internals: ``tests/sandbox/test_moto_seam.py`` checks each name used here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
 import threading
+import time
 from typing import Any
 
 import moto
@@ -183,15 +185,37 @@ def still_exists(spec: FunctionSpec) -> bool:
 
 def async_retry_attempts(spec: FunctionSpec) -> int:
     """MaximumRetryAttempts of the function's event invoke config (Lambda's default: 2)."""
+    attempts = event_invoke_config(spec).get("MaximumRetryAttempts")
+    return 2 if attempts is None else int(attempts)
+
+
+def event_invoke_config(spec: FunctionSpec) -> dict[str, Any]:
+    """The function's asynchronous invocation settings (the latest put), or {}."""
     try:
         fn = lambda_backend(spec.account_id, spec.region).get_function(spec.function_name)
     except LambdaClientError:
-        return 0
-    for config in fn.event_invoke_config:
-        attempts = config.config.get("MaximumRetryAttempts")
-        if attempts is not None:
-            return int(attempts)
-    return 2
+        return {}
+    configs = fn.event_invoke_config
+    return dict(configs[-1].config) if configs else {}
+
+
+DEAD_LETTER_ATTRIBUTE = "sandbox_dead_letter_config"  # set on moto's functions by the seam
+
+
+def dead_letter_target(spec: FunctionSpec) -> str | None:
+    """The TargetArn of the version's DeadLetterConfig (SQS queue or SNS topic)."""
+    try:
+        fn = lambda_backend(spec.account_id, spec.region).get_function(
+            spec.function_name, None if spec.version == "$LATEST" else spec.version
+        )
+    except LambdaClientError:
+        return None
+    config = getattr(fn, DEAD_LETTER_ATTRIBUTE, None) or {}
+    return config.get("TargetArn") or None
+
+
+def function_role(account_id: str, region: str, function_arn: str) -> str:
+    return lambda_backend(account_id, region).get_function(function_arn).role
 
 
 def trigger_spec(fn: LambdaFunction) -> FunctionSpec:
@@ -236,6 +260,11 @@ def publish_metrics(
 # Accounts and credentials ------------------------------------------------------------
 
 
+# Access keys of execution roles that Lambda handed to functions: the requests signed with
+# them are checked against the role's policies (see iam_enforcement).
+function_access_keys: set[str] = set()
+
+
 def role_credentials(
     account_id: str, region: str, role_arn: str, session_name: str
 ) -> dict[str, str]:
@@ -249,6 +278,7 @@ def role_credentials(
         duration=43200,
         external_id="",
     )
+    function_access_keys.add(role.access_key_id)
     return {
         "AWS_ACCESS_KEY_ID": role.access_key_id,
         "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
@@ -321,3 +351,367 @@ def bucket_owner(bucket_name: str) -> str | None:
 
 def is_default_account(account_id: str) -> bool:
     return account_id == DEFAULT_ACCOUNT_ID
+
+
+# Deliveries to other services (destinations, dead-letter queues, targets) -------------
+
+
+class DeliveryError(RuntimeError):
+    """A record could not be delivered (no such queue or topic, another account...)."""
+
+
+def _arn_parts(arn: str) -> tuple[str, str, str, str]:
+    """(service, region, account, resource) of an ARN."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        raise DeliveryError(f"{arn!r} is not an ARN")
+    return parts[2], parts[3], parts[4], parts[5]
+
+
+def same_account(arn: str, account_id: str) -> None:
+    """Learners deliver only inside their own account: no other learner's queue or topic."""
+    if _arn_parts(arn)[2] != account_id:
+        raise DeliveryError(f"{arn} is in another account than {account_id}")
+
+
+def send_sqs_message(
+    queue_arn: str, body: str, attributes: dict[str, dict[str, Any]] | None = None
+) -> str:
+    from moto.sqs.models import sqs_backends
+
+    _, region, account, name = _arn_parts(queue_arn)
+    try:
+        queue_backend = sqs_backends[account][region]
+        queue_backend.get_queue(name)
+    except Exception as error:
+        raise DeliveryError(f"no queue {queue_arn}: {error}") from None
+    message = queue_backend.send_message(name, body, message_attributes=attributes or {})
+    return message.id
+
+
+def publish_sns_message(
+    topic_arn: str,
+    message: str,
+    subject: str | None = None,
+    attributes: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    from moto.sns.models import sns_backends
+
+    _, region, account, _ = _arn_parts(topic_arn)
+    try:
+        return sns_backends[account][region].publish(
+            message, arn=topic_arn, subject=subject, message_attributes=attributes or {}
+        )
+    except Exception as error:
+        raise DeliveryError(f"no topic {topic_arn}: {error}") from None
+
+
+def put_event(bus_arn: str, event: dict[str, Any]) -> None:
+    """An EventBridge event (version/id/detail-type/... document) onto a bus."""
+    from moto.events.models import events_backends
+
+    _, region, account, resource = _arn_parts(bus_arn)
+    bus = resource.split("/", 1)[1] if "/" in resource else "default"
+    entry = {
+        "Source": event["source"],
+        "DetailType": event["detail-type"],
+        "Detail": json.dumps(event["detail"]),
+        "Resources": event.get("resources", []),
+        "EventBusName": bus,
+    }
+    try:
+        results = events_backends[account][region].put_events([entry])
+    except Exception as error:
+        raise DeliveryError(f"no event bus {bus_arn}: {error}") from None
+    if results and "ErrorCode" in results[0]:
+        raise DeliveryError(results[0].get("ErrorMessage", "PutEvents failed"))
+
+
+# Event source mappings -----------------------------------------------------------------
+
+
+def all_event_source_mappings() -> list[Any]:
+    found = []
+    for _, regions in list(lambda_backends.items()):
+        for _, backend in list(regions.items()):
+            found += list(backend._event_source_mappings.values())
+    return found
+
+
+def event_source_mapping_exists(account_id: str, region: str, esm: Any) -> bool:
+    regions = lambda_backends.get(account_id) if account_id in lambda_backends else None
+    if regions is None or region not in regions:
+        return False
+    return regions[region]._event_source_mappings.get(esm.uuid) is esm
+
+
+def detach_event_source_mapping(esm: Any) -> None:
+    """Take a new mapping away from moto's sources, which would push each record to the
+    function from inside the producer's request; the sandbox's pollers read them instead."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.kinesis.models import kinesis_backends
+    from moto.sqs.models import sqs_backends
+
+    account, region = esm.account_id, esm.region
+    holders: list[Any] = []
+    with_suppressed = (KeyError, AttributeError, LambdaClientError)
+    try:
+        holders += list(sqs_backends[account][region].queues.values())
+        holders += list(dynamodb_backends[account][region].tables.values())
+        holders += list(kinesis_backends[account][region].streams.values())
+    except with_suppressed:
+        pass
+    for holder in holders:
+        mappings = getattr(holder, "lambda_event_source_mappings", None)
+        if mappings:
+            for key in [k for k, v in mappings.items() if v is esm]:
+                del mappings[key]
+
+
+# SQS, as a poller sees it ------------------------------------------------------------
+
+_queue_locks: dict[tuple[str, str, str], threading.Lock] = {}
+_queue_locks_lock = threading.Lock()
+
+
+def _queue(account_id: str, region: str, name: str) -> Any:
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[account_id][region].get_queue(name)
+
+
+def _queue_lock(account_id: str, region: str, name: str) -> threading.Lock:
+    with _queue_locks_lock:
+        return _queue_locks.setdefault((account_id, region, name), threading.Lock())
+
+
+def sqs_receive(account_id: str, region: str, name: str, count: int) -> list[Any]:
+    """Receive up to ``count`` visible messages (their visibility timeout starts)."""
+    from moto.sqs.models import sqs_backends
+
+    try:
+        backend = sqs_backends[account_id][region]
+        queue = backend.get_queue(name)
+    except Exception:
+        return []
+    with _queue_lock(account_id, region, name):
+        return backend.receive_message(name, count, 0, queue.visibility_timeout, ["All"])
+
+
+def sqs_wait(account_id: str, region: str, name: str, timeout_s: float) -> None:
+    """Until a message may be there (or the timeout): moto notifies on every send."""
+    try:
+        queue = _queue(account_id, region, name)
+    except Exception:
+        time.sleep(timeout_s)
+        return
+    queue.wait_for_messages(timeout_s)
+
+
+def sqs_visible_count(account_id: str, region: str, name: str) -> int:
+    try:
+        return len(_queue(account_id, region, name).messages)
+    except Exception:
+        return 0
+
+
+def sqs_delete(account_id: str, region: str, name: str, receipt_handles: list[str]) -> None:
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends[account_id][region]
+    with _queue_lock(account_id, region, name):
+        for handle in receipt_handles:
+            with contextlib.suppress(Exception):  # deleted meanwhile, or the queue is gone
+                backend.delete_message(name, handle)
+
+
+def sqs_record(message: Any, queue_arn: str) -> dict[str, Any]:
+    from sandbox import events
+
+    return events.sqs_record(
+        message_id=message.id,
+        receipt_handle=message.receipt_handle,
+        body=message.body,
+        queue_arn=queue_arn,
+        receive_count=int(message.approximate_receive_count),
+        sent_ms=int(message.sent_timestamp),
+        first_receive_ms=int(message.approximate_first_receive_timestamp),
+        sender_id=message.sender_id,
+        message_attributes=message.message_attributes,
+        group_id=getattr(message, "group_id", None),
+        deduplication_id=getattr(message, "deduplication_id", None),
+        sequence_number=getattr(message, "sequence_number", None),
+    )
+
+
+# DynamoDB Streams and Kinesis, as pollers see them -------------------------------------
+
+
+def dynamodb_stream_shard(account_id: str, region: str, stream_arn: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    table_name = stream_arn.split(":", 5)[5].split("/")[1]
+    try:
+        table = dynamodb_backends[account_id][region].get_table(table_name)
+    except Exception:
+        return None
+    if table.stream_shard is None or not stream_arn.endswith(str(table.latest_stream_label)):
+        return None
+    return table.stream_shard
+
+
+def dynamodb_stream_record(item: Any, order: int, stream_arn: str, region: str) -> Any:
+    from sandbox import events
+    from sandbox.pollers import StreamRecord
+
+    raw = item.record
+    change = raw["dynamodb"]
+    created = change.get("ApproximateCreationDateTime")
+    arrival = created.timestamp() if hasattr(created, "timestamp") else time.time()
+    if getattr(created, "tzinfo", 1) is None:  # moto's naive UTC datetimes
+        import calendar
+
+        arrival = calendar.timegm(created.utctimetuple()) + created.microsecond / 1e6
+    record = events.dynamodb_record(
+        stream_arn=stream_arn,
+        event_name=raw["eventName"],
+        keys=change["Keys"],
+        new_image=change.get("NewImage"),
+        old_image=change.get("OldImage"),
+        sequence_number=str(change["SequenceNumber"]),
+        view_type=change["StreamViewType"],
+        created=arrival,
+        size_bytes=int(change.get("SizeBytes") or 0) or None,
+        event_id=raw["eventID"],
+    )
+    return StreamRecord(str(change["SequenceNumber"]), order, arrival, record)
+
+
+def _kinesis_stream(account_id: str, region: str, stream_arn: str) -> Any:
+    from moto.kinesis.models import kinesis_backends
+
+    for stream in list(kinesis_backends[account_id][region].streams.values()):
+        if stream.arn == stream_arn:
+            return stream
+    return None
+
+
+def kinesis_shard_ids(account_id: str, region: str, stream_arn: str) -> list[str]:
+    stream = _kinesis_stream(account_id, region, stream_arn)
+    return [shard.shard_id for shard in stream.shards.values()] if stream else []
+
+
+def _kinesis_shard(account_id: str, region: str, stream_arn: str, shard_id: str) -> Any:
+    stream = _kinesis_stream(account_id, region, stream_arn)
+    if stream is None:
+        return None
+    return next((s for s in stream.shards.values() if s.shard_id == shard_id), None)
+
+
+def kinesis_last_sequence(account_id: str, region: str, stream_arn: str, shard_id: str) -> int:
+    shard = _kinesis_shard(account_id, region, stream_arn, shard_id)
+    return shard.get_max_sequence_number() if shard is not None else 0
+
+
+def kinesis_sequence_before(
+    account_id: str, region: str, stream_arn: str, shard_id: str, timestamp: float
+) -> int:
+    shard = _kinesis_shard(account_id, region, stream_arn, shard_id)
+    if shard is None:
+        return 0
+    before = 0
+    for sequence, record in list(shard.records.items()):
+        if record.created_at >= timestamp:
+            break
+        before = sequence
+    return before
+
+
+def kinesis_records(
+    account_id: str,
+    region: str,
+    stream_arn: str,
+    shard_id: str,
+    after: int,
+    limit: int,
+    role_arn: str,
+) -> list[tuple[int, float, dict[str, Any]]]:
+    """(sequence, arrival, Lambda record) of up to ``limit`` records after ``after``."""
+    from sandbox import events
+
+    shard = _kinesis_shard(account_id, region, stream_arn, shard_id)
+    if shard is None:
+        return []
+    found = []
+    for sequence, record in list(shard.records.items()):
+        if sequence <= after:
+            continue
+        found.append(
+            (
+                sequence,
+                record.created_at,
+                events.kinesis_record(
+                    stream_arn=stream_arn,
+                    shard_id=shard_id,
+                    partition_key=record.partition_key,
+                    sequence_number=str(sequence),
+                    data_b64=record.data,
+                    arrival=record.created_at,
+                    role_arn=role_arn,
+                ),
+            )
+        )
+        if len(found) >= limit:
+            break
+    return found
+
+
+# EventBridge rules and CloudWatch Logs subscription filters ------------------------------
+
+
+def events_rule(account_id: str, region: str, name: str) -> Any:
+    """A rule of the default event bus (where schedules live), or None."""
+    from moto.events.models import events_backends
+
+    try:
+        bus = events_backends[account_id][region].event_buses.get("default")
+    except KeyError:
+        return None
+    return None if bus is None else bus.rules.get(name)
+
+
+def all_schedule_rules() -> list[Any]:
+    from moto.events.models import events_backends
+
+    found = []
+    for _, regions in list(events_backends.items()):
+        for _, backend in list(regions.items()):
+            for bus in list(backend.event_buses.values()):
+                found += [r for r in bus.rules.values() if r.scheduled_expression]
+    return found
+
+
+def send_to_moto_targets(rule: Any, targets: list[dict], event: dict[str, Any], due: float) -> None:
+    """A scheduled event to the targets moto delivers itself (SQS, logs, other buses)."""
+    import copy
+
+    from sandbox import moto_seam
+
+    moto_event = dict(event)
+    moto_event["time"] = due
+    moto_event["ingestion-time"] = due
+    clone = copy.copy(rule)
+    clone.targets = targets
+    # A target moto cannot reach: EventBridge would retry, then drop the event.
+    with contextlib.suppress(Exception):
+        moto_seam.original("moto.events.models.Rule.send_to_targets")(clone, moto_event)
+
+
+def subscription_filter_pattern(
+    account_id: str, region: str, log_group: str, filter_name: str
+) -> str | None:
+    try:
+        group = logs_backends[account_id][region].groups[log_group]
+        return group.subscription_filters[filter_name].filter_pattern
+    except (KeyError, AttributeError):
+        return None

@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from course.loopback import install_guard, is_loopback
 from sandbox import moto_seam, moto_state
 from sandbox.accounts import REGION, LearnerAccount, LearnerAccounts
+from sandbox.clock import SandboxClock
 from sandbox.gateway import Gateway
 from sandbox.http import HttpEndpoints
 from sandbox.lambda_service import LambdaService
@@ -95,6 +97,7 @@ class Sandbox:
         account_concurrency: int = 10,
         verbose: bool = False,
         http_port: int = 0,
+        clock_speed: float = 1.0,
     ) -> None:
         if not is_loopback(host):
             raise SandboxError(f"the sandbox listens on loopback only, not on {host!r}")
@@ -105,6 +108,8 @@ class Sandbox:
         self.account_concurrency = account_concurrency
         self.verbose = verbose
         self.accounts = LearnerAccounts()
+        # AWS's minutes (retries, schedules, SQS timeouts) at a speed; see sandbox.clock.
+        self.clock = SandboxClock(clock_speed)
         self.work_dir: Path | None = None
         self.runtime: LambdaRuntime | None = None
         self.service: LambdaService | None = None
@@ -174,9 +179,11 @@ class Sandbox:
             account_concurrency=self.account_concurrency,
         )
         self.runtime = LambdaRuntime(settings, _LogStreams())
-        self.service = LambdaService(self.runtime)
+        self.service = LambdaService(self.runtime, self.clock)
         gateway.service = self.service
         moto_seam.install(self.service)
+        self.clock.start()
+        self.service.start_sources()
         self.http.start(self.service)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="sandbox-server", daemon=True
@@ -194,6 +201,7 @@ class Sandbox:
             self._thread = None
         if self.service is not None:
             self.service.shutdown()
+        self.clock.stop()
         if self.runtime is not None:
             self.runtime.shutdown()
         moto_seam.uninstall()
@@ -236,9 +244,34 @@ class Sandbox:
             self.service.forget_account(account.account_id)
         self.accounts.reset(learner_id)
 
-    def wait_for_async(self, timeout_s: float = 30.0) -> bool:
-        """Wait for queued asynchronous invocations (S3 notifications, Event) to finish."""
-        return self.service.wait_for_async(timeout_s) if self.service else True
+    def wait_for_async(self, timeout_s: float = 30.0, include_retries: bool = False) -> bool:
+        """Wait for queued asynchronous invocations (Event, S3, SNS, EventBridge...) and
+        the event source mappings' pending records; retries waiting on the sandbox clock
+        count only with ``include_retries`` (see ``settle``)."""
+        return self.service.wait_for_async(timeout_s, include_retries) if self.service else True
+
+    def fast_forward(self, seconds: float) -> None:
+        """Move the sandbox clock ahead: due retries and schedules fire on the way."""
+        self.clock.advance(seconds)
+
+    def settle(self, timeout_s: float = 30.0, horizon_s: float = 3600.0) -> bool:
+        """Run all pending asynchronous work to its end, fast-forwarding the clock to each
+        retry due within ``horizon_s`` (schedules fire on the way)."""
+        from sandbox.clock import WORK
+
+        deadline = time.monotonic() + timeout_s
+        start = self.clock.now()
+        while time.monotonic() < deadline:
+            if not self.wait_for_async(max(0.0, deadline - time.monotonic())):
+                return False
+            waiting = self.clock.pending(WORK)
+            if not waiting:
+                return self.wait_for_async(max(0.0, deadline - time.monotonic()))
+            due = waiting[0].due
+            if due - start > horizon_s:
+                return False
+            self.clock.advance(max(0.0, due - self.clock.now()))
+        return False
 
 
 def remove_tree(path: Path) -> None:

@@ -34,6 +34,11 @@ TRUST_POLICY = json.dumps(
     }
 )
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# The sandbox enforces the execution role's policies on what handlers call; tests about
+# something else give their functions a role that may do anything in the account.
+ALLOW_ALL = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 
 
 def zip_files(files: dict[str, str]) -> bytes:
@@ -73,10 +78,14 @@ class Learner:
             config=Config(**config) if config else None,
         )
 
-    def create_role(self, name: str = "lambda-basic") -> str:
+    def create_role(self, name: str = "lambda-basic", allow_all: bool = True) -> str:
         iam = self.client("iam")
         arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
         iam.attach_role_policy(RoleName=name, PolicyArn=BASIC_EXECUTION)
+        if allow_all:
+            iam.put_role_policy(
+                RoleName=name, PolicyName="tests-allow-all", PolicyDocument=ALLOW_ALL
+            )
         return arn
 
     def create_function(

@@ -309,3 +309,18 @@ def test_an_instructor_creates_a_workshop_with_a_join_link(store, passcode):
     (created,) = store.workshops()
     assert created.title == "Serverless day"
     assert any(f"?workshop={created.code}" in c.value for c in at.code)
+
+
+def test_a_reset_asked_from_another_process_is_applied_on_the_learners_next_run(store):
+    from sandbox import get_sandbox
+
+    learner = new_learner_id()
+    iam = get_sandbox().learner_session(learner).client("iam")
+    iam.create_role(RoleName="made-here", AssumeRolePolicyDocument="{}")
+    web.apply_sandbox_reset(store.snapshot(learner).learner)  # first sight: nothing to do
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["made-here"]
+
+    store.request_sandbox_reset(learner)  # the dashboard of another app process
+    assert web.apply_sandbox_reset(store.snapshot(learner).learner)
+    assert iam.list_roles()["Roles"] == []
+    assert not web.apply_sandbox_reset(store.snapshot(learner).learner)  # once only

@@ -329,8 +329,13 @@ def identity_sidebar() -> None:
         elif join and state.get(JOIN_ASKED) != join:
             state[JOIN_ASKED] = join  # a join link opens the dialog once, with its code
             st.query_params.pop(WORKSHOP_PARAM, None)
-            if learner.workshop != join.upper():
-                identity_dialog(join)
+            try:
+                code = clean_code(join)
+            except IdentityError:
+                st.warning(f"“{join}” is not a workshop code.", icon=":material/link_off:")
+            else:
+                if learner.workshop != code:
+                    identity_dialog(code)
         if state.get(COOKIE_WRITTEN) != me.token and st.context.cookies.get(COOKIE) != me.token:
             st.html(cookie_script(me.token), unsafe_allow_javascript=True)
             state[COOKIE_WRITTEN] = me.token

@@ -324,3 +324,18 @@ def test_a_reset_asked_from_another_process_is_applied_on_the_learners_next_run(
     assert web.apply_sandbox_reset(store.snapshot(learner).learner)
     assert iam.list_roles()["Roles"] == []
     assert not web.apply_sandbox_reset(store.snapshot(learner).learner)  # once only
+
+
+def test_a_join_link_asks_for_a_name_with_the_workshop_code_filled_in(store):
+    store.create_workshop("K7QX2M", "Serverless day")
+    at = open_app(workshop="k7qx2m")
+    assert "workshop" not in at.query_params  # asked once: a reload does not ask again
+    assert at.text_input(key="identity-code-dialog").value == "K7QX2M"
+    assert at.text_input(key="identity-name-dialog").value == ""
+    # Saving in the dialog reruns the dialog alone, which AppTest does not do: the browser
+    # test (test_browser.py) joins through this dialog.
+
+
+def test_a_join_link_with_a_code_that_cannot_be_one_says_so(store):
+    at = open_app(workshop="nope")
+    assert "not a workshop code" in sidebar_text(at)

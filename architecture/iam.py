@@ -8,6 +8,7 @@ wildcards; conditions, permission boundaries and SCPs are not evaluated.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import json
 from collections.abc import Iterable, Mapping
@@ -34,14 +35,19 @@ class Statement:
 
 
 def as_document(raw: Any) -> dict[str, Any]:
-    """A policy document from boto3: a dict already, or (URL-encoded) JSON text."""
+    """A policy document from boto3: a dict already, (URL-encoded) JSON text, or the
+    Python text of a dict (how moto's CloudFormation stores a role's inline policies)."""
     if isinstance(raw, Mapping):
         return dict(raw)
     text = str(raw or "{}")
-    try:
-        return json.loads(text)
-    except ValueError:
-        return json.loads(unquote(text))
+    for parse in (json.loads, lambda t: json.loads(unquote(t)), ast.literal_eval):
+        try:
+            found = parse(text)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(found, dict):
+            return found
+    return {}
 
 
 def _listed(value: Any) -> tuple[str, ...]:

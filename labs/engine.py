@@ -114,7 +114,25 @@ def to_call(spec: CallSpec, ctx: LabContext) -> Call:
     return Call(spec.service, spec.operation, fill(dict(spec.args), ctx), files)
 
 
+
+def run_sandbox_operation(spec: CallSpec, ctx: LabContext) -> CallRecord:
+    """The sandbox's own controls (its clock), which have no AWS API: on AWS, time passes."""
+    from sandbox import get_sandbox
+
+    args = fill(dict(spec.args), ctx)
+    call = Call("sandbox", spec.operation, args)
+    python = f"sandbox.{spec.operation}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+    cli = "# No AWS CLI equivalent: on AWS the minutes simply pass."
+    if spec.operation == "fast_forward":
+        get_sandbox().fast_forward(float(args.get("seconds", 60)))
+    else:
+        get_sandbox().settle(timeout_s=float(args.get("timeout_s", 30)))
+    return CallRecord(call, python, cli, response={"done": spec.operation, **args})
+
+
 def run_action(session: boto3.Session, spec: CallSpec, ctx: LabContext) -> CallRecord:
+    if spec.service == "sandbox":
+        return run_sandbox_operation(spec, ctx)
     try:
         call = to_call(spec, ctx)
     except TemplateError as exc:  # a value an earlier call saves, and that call has not run

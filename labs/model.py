@@ -125,6 +125,8 @@ def _call(raw: Any, where: str) -> CallSpec:
         raise LabError(f"{where}: unknown call fields {sorted(unknown)}")
     service = _require(raw, "service", str, where)
     operation = _require(raw, "operation", str, where)
+    if service == "sandbox" and operation not in ("fast_forward", "settle"):
+        raise LabError(f"{where}: the sandbox's own operations are fast_forward and settle")
     args = raw.get("args", {})
     if not isinstance(args, Mapping):
         raise LabError(f"{where}: 'args' must be a mapping")

@@ -5,6 +5,7 @@ import json
 import plotly.graph_objects as go
 import streamlit as st
 
+from architecture.widgets import show_lab_map
 from course.facts import render_placeholders
 from course.session import lab_progress as stored_lab_progress
 from course.session import learner_id, record_lab_check, record_position, reset_lab_progress
@@ -278,3 +279,11 @@ with st.sidebar:
                 store.pop(step_key_, None)
         st.toast(f"Removed {len(removed)} resource(s); the lab starts again.")
         st.rerun()
+
+map_panel = st.expander(
+    "Map of my sandbox", icon=":material/account_tree:", key=f"lab-map-{slug}", on_change="rerun"
+)
+if map_panel.open:  # drawn only while open: the lab page stays quick
+    with map_panel:
+        lab_resources = [ctx.values[key] for key in lab.names if key in ctx.values]
+        show_lab_map(session, lab_resources, key=f"lab-map-{slug}")

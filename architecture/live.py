@@ -13,6 +13,8 @@ from architecture.diagram import to_dot
 from architecture.graph import build_graph
 from architecture.model import Graph
 from architecture.problems import Problem, find_problems
+from labs.engine import context_for
+from labs.model import Lab
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,9 @@ def snapshot(
     }
     versions = {name: version_counts(log_events(session, name, minutes)) for name in routed}
     return Snapshot(graph, counts, versions, find_problems(session, graph), minutes, graph.notes)
+
+
+def lab_names(session: boto3.Session, learner_id: str, lab: Lab) -> list[str]:
+    """The names of one lab's resources for this learner (the lab's names, filled in)."""
+    values = context_for(session, learner_id, lab).values
+    return [values[key] for key in lab.names if key in values]

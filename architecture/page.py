@@ -5,8 +5,12 @@ Thin: widgets in, ``architecture.live`` / ``architecture.export`` out.
 
 import streamlit as st
 
+from architecture.export import DEFAULT_MONTHLY_REQUESTS, export_package
+from architecture.graph import build_graph
+from architecture.live import lab_names
 from architecture.widgets import MINUTES, show_map
 from course.session import learner_id
+from labs.model import load_labs
 from sandbox import get_sandbox
 
 st.title("My sandbox map")
@@ -35,3 +39,54 @@ def live_map() -> None:
 
 
 live_map()
+
+st.divider()
+st.subheader("Take it home")
+st.markdown(
+    "Export your sandbox, or one lab's resources, as an AWS CloudFormation template with "
+    "your functions' code and a README: how to deploy it to a real account with "
+    "`aws cloudformation deploy` or `sam deploy`, and what it would cost there."
+)
+labs = load_labs().labs
+scopes = ["everything", *(lab.slug for lab in labs)]
+titles = {lab.slug: f"Lab {lab.order}: {lab.title}" for lab in labs}
+left, right = st.columns(2)
+scope = left.selectbox(
+    "What to export",
+    scopes,
+    format_func=lambda s: "Everything in my sandbox" if s == "everything" else titles[s],
+    key="map-export-scope",
+)
+requests = right.number_input(
+    "Requests a month per function (for the cost estimate)",
+    min_value=1,
+    value=DEFAULT_MONTHLY_REQUESTS,
+    step=100_000,
+    key="map-export-requests",
+)
+if st.button("Build the export", icon=":material/package_2:", key="map-export-build"):
+    lab = next((lab for lab in labs if lab.slug == scope), None)
+    with st.spinner("Reading your sandbox and writing the template…"):
+        names = lab_names(session, learner_id(), lab) if lab else None
+        st.session_state["map-export"] = export_package(
+            session,
+            build_graph(session, names),
+            scope=titles.get(scope, "My Lambda Lab sandbox"),
+            monthly_requests=int(requests),
+        )
+package = st.session_state.get("map-export")
+if package is not None:
+    st.download_button(
+        "Download lambda-lab-export.zip",
+        package.zip_bytes,
+        file_name="lambda-lab-export.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        type="primary",
+        key="map-export-download",
+    )
+    st.caption(f"{len(package.files)} files: " + ", ".join(f"`{f}`" for f in package.files[:8]))
+    with st.expander("README.md"):
+        st.markdown(package.readme.replace("$", r"\$"))
+    with st.expander("template.yaml"):
+        st.code(package.template_yaml, language="yaml")

@@ -124,7 +124,12 @@ def run_sandbox_operation(spec: CallSpec, ctx: LabContext) -> CallRecord:
     python = f"sandbox.{spec.operation}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
     cli = "# No AWS CLI equivalent: on AWS the minutes simply pass."
     if spec.operation == "fast_forward":
-        get_sandbox().fast_forward(float(args.get("seconds", 60)))
+        # Let work already under way finish first, as it would while a learner reads; then
+        # wait for what the jump released (retries, redeliveries, schedules) to run.
+        running = get_sandbox()
+        running.wait_for_async(float(args.get("timeout_s", 30)))
+        running.fast_forward(float(args.get("seconds", 60)))
+        running.wait_for_async(float(args.get("timeout_s", 30)))
     else:
         get_sandbox().settle(timeout_s=float(args.get("timeout_s", 30)))
     return CallRecord(call, python, cli, response={"done": spec.operation, **args})

@@ -19,8 +19,10 @@ it, pinned to the moto versions listed in ``SUPPORTED_MOTO``:
 * ``LambdaBackend.put_function_event_invoke_config``: a new put replaces the old config.
 * ``LambdaBackend.create_function``, ``LambdaFunction.update_configuration`` and
   ``.get_configuration``: DeadLetterConfig, which moto drops, is kept and shown.
-* ``moto.sqs.models.unix_time`` / ``unix_time_millis``: SQS keeps the sandbox clock
-  (visibility timeouts, delays, retention).
+* ``moto.sqs.models.unix_time`` / ``unix_time_millis``, ``moto.dynamodb.models.table.utcnow``
+  ``moto.kinesis.models.utcnow`` and ``moto.events.models.unix_time``: SQS (visibility
+  timeouts, delays, retention), stream records (arrival, age) and EventBridge events keep
+  the sandbox clock.
 * ``ActionAuthenticatorMixin._authenticate_and_authorize_action``: IAM is enforced for
   requests signed with a function's role credentials (``iam_enforcement``).
 
@@ -38,6 +40,9 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 import moto
+import moto.dynamodb.models.table as dynamodb_tables
+import moto.events.models as events_models
+import moto.kinesis.models as kinesis_models
 import moto.s3.notifications as s3_notifications
 import moto.sqs.models as sqs_models
 from moto.awslambda.models import LambdaBackend, LambdaFunction
@@ -149,6 +154,9 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
     ),
     "moto.sqs.models.unix_time": (sqs_models, "unix_time", ["dt"]),
     "moto.sqs.models.unix_time_millis": (sqs_models, "unix_time_millis", ["dt"]),
+    "moto.dynamodb.models.table.utcnow": (dynamodb_tables, "utcnow", []),
+    "moto.kinesis.models.utcnow": (kinesis_models, "utcnow", []),
+    "moto.events.models.unix_time": (events_models, "unix_time", ["dt"]),
     "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (
         ActionAuthenticatorMixin,
         "_authenticate_and_authorize_action",
@@ -451,8 +459,20 @@ def install(service: LambdaService) -> None:
     def sqs_unix_time(dt: Any = None) -> float:
         return service.clock.now() if dt is None else unix_time_original(dt)
 
+    events_unix_time_original = _originals.get("moto.events.models.unix_time") or (
+        events_models.unix_time
+    )
+
+    def events_unix_time(dt: Any = None) -> float:
+        return service.clock.now() if dt is None else events_unix_time_original(dt)
+
     def sqs_unix_time_millis(dt: Any = None) -> float:
         return service.clock.now() * 1000 if dt is None else unix_ms_original(dt)
+
+    def clock_utcnow() -> Any:
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(service.clock.now(), dt.UTC).replace(tzinfo=None)
 
     def authenticate(self: Any, iam_request_cls: type, resource: str = "*") -> None:
         from sandbox import iam_enforcement
@@ -483,6 +503,9 @@ def install(service: LambdaService) -> None:
         "moto.awslambda.models.LambdaFunction.get_configuration": get_configuration,
         "moto.sqs.models.unix_time": sqs_unix_time,
         "moto.sqs.models.unix_time_millis": sqs_unix_time_millis,
+        "moto.dynamodb.models.table.utcnow": clock_utcnow,
+        "moto.kinesis.models.utcnow": clock_utcnow,
+        "moto.events.models.unix_time": events_unix_time,
         "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (
             authenticate
         ),

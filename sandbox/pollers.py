@@ -119,25 +119,27 @@ class Poller(threading.Thread):
 
 
 def failed_items(result: InvocationResult, identifiers: list[str]) -> set[str] | None:
-    """The items a partial batch response names; None when the response is invalid (then
-    the whole batch failed), an empty set when all succeeded."""
+    """The items a partial batch response names: an empty set when the batch succeeded
+    (no, null or an empty ``batchItemFailures``), None when the whole batch failed (a
+    response that is not an object, an empty, missing or unknown ``itemIdentifier``)."""
     try:
         answer = json.loads(result.payload or b"null")
     except ValueError:
         return None
-    if answer is None or (isinstance(answer, dict) and not answer.get("batchItemFailures")):
-        if isinstance(answer, dict) and "batchItemFailures" in answer:
-            failures = answer["batchItemFailures"]
-            if failures not in (None, []):
-                return None
+    if answer is None:
         return set()
-    if not isinstance(answer, dict) or not isinstance(answer["batchItemFailures"], list):
-        return set()  # any other response: the batch succeeded
+    if not isinstance(answer, dict):
+        return None
+    failures = answer.get("batchItemFailures")
+    if failures is None or failures == []:
+        return set()
+    if not isinstance(failures, list):
+        return None
     failed: set[str] = set()
-    for item in answer["batchItemFailures"]:
+    for item in failures:
         identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
-        if not identifier or identifier not in identifiers:
-            return None  # empty or unknown identifiers fail the whole batch
+        if not isinstance(identifier, str) or identifier not in identifiers:
+            return None
         failed.add(identifier)
     return failed
 
@@ -208,7 +210,11 @@ class StreamPoller(Poller):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.positions: dict[str, int] = {}  # shard id -> last processed order
-        self.created = self.clock.now()
+        # Where each shard starts is fixed when the mapping is created (LATEST: after
+        # what the stream holds now), not when the poller first looks.
+        with contextlib.suppress(Exception):
+            for shard in self.shards():
+                self.positions[shard] = self.start_position(shard)
 
     def shards(self) -> list[str]:
         raise NotImplementedError

@@ -83,6 +83,10 @@ class Values:
         self.names = names
         self.exported = exported  # ids of the nodes that are resources of the template
         self.parameters = {graph.account_id: "${AWS::AccountId}"}
+        for api in graph.of_kind("api"):  # its id appears in execute-api ARNs
+            if api.id in exported:
+                api_id = api.id.rsplit("/", 1)[-1]
+                self.parameters[api_id] = "${" + names.of(api) + "}"
         for bucket in graph.of_kind("bucket"):
             if bucket.id in exported:
                 base = bucket.name[:MAX_BUCKET_BASE].rstrip("-.")

@@ -12,7 +12,8 @@ result (``through_api``), so a test or a reader sees exactly what CloudFormation
 
 * types without a model: AWS::Lambda::Alias (create_alias, with its provisioned
   concurrency), AWS::Lambda::Url, AWS::Lambda::EventInvokeConfig, AWS::SQS::QueuePolicy,
-  AWS::SNS::Subscription, AWS::Scheduler::Schedule, and whatever refers to them;
+  AWS::SNS::Subscription, AWS::Scheduler::Schedule, AWS::ApiGatewayV2::Api, Integration,
+  Route and Stage, and whatever refers to them;
 * properties moto ignores: AWS::S3::Bucket NotificationConfiguration,
   AWS::Lambda::Function DeadLetterConfig and EphemeralStorage.
 """
@@ -44,6 +45,10 @@ UNMODELLED = frozenset(
         "AWS::SQS::QueuePolicy",
         "AWS::SNS::Subscription",
         "AWS::Scheduler::Schedule",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::Stage",
     }
 )
 
@@ -426,6 +431,22 @@ def _mapping(session: boto3.Session, p: Mapping[str, Any]) -> str:
     return session.client("lambda").create_event_source_mapping(**p)["UUID"]
 
 
+def _http_api(session: boto3.Session, p: Mapping[str, Any]) -> str:
+    return session.client("apigatewayv2").create_api(**p)["ApiId"]
+
+
+def _integration(session: boto3.Session, p: Mapping[str, Any]) -> str:
+    return session.client("apigatewayv2").create_integration(**p)["IntegrationId"]
+
+
+def _route(session: boto3.Session, p: Mapping[str, Any]) -> str:
+    return session.client("apigatewayv2").create_route(**p)["RouteId"]
+
+
+def _stage(session: boto3.Session, p: Mapping[str, Any]) -> str:
+    return session.client("apigatewayv2").create_stage(**p)["StageName"]
+
+
 API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
     "AWS::Lambda::Alias": _alias,
     "AWS::Lambda::Url": _url,
@@ -435,6 +456,10 @@ API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::Lambda::Permission": _permission,
     "AWS::Lambda::EventSourceMapping": _mapping,
+    "AWS::ApiGatewayV2::Api": _http_api,
+    "AWS::ApiGatewayV2::Integration": _integration,
+    "AWS::ApiGatewayV2::Route": _route,
+    "AWS::ApiGatewayV2::Stage": _stage,
 }
 
 

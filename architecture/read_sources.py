@@ -246,7 +246,9 @@ def _http_apis(reads: Reads, graph: Graph) -> None:
             for i in reads.items("apigatewayv2", "get_integrations", "Items", ApiId=api["ApiId"])
         }
         routes: dict[str, list[str]] = {}
-        for route in reads.items("apigatewayv2", "get_routes", "Items", ApiId=api["ApiId"]):
+        listed = reads.items("apigatewayv2", "get_routes", "Items", ApiId=api["ApiId"])
+        stages = reads.items("apigatewayv2", "get_stages", "Items", ApiId=api["ApiId"])
+        for route in listed:
             integration = integrations.get(
                 str(route.get("Target", "")).removeprefix("integrations/")
             )
@@ -254,7 +256,7 @@ def _http_apis(reads: Reads, graph: Graph) -> None:
             if target:
                 routes.setdefault(target, []).append(route["RouteKey"])
         facts = {"type": f"{api.get('ProtocolType', 'HTTP')} API"}
-        detail = {"api": api, "integrations": integrations, "routes": routes}
+        detail = {"api": api, "integrations": integrations, "routes": listed, "stages": stages}
         graph.add(Node(api_id, "api", api["Name"], facts=facts, detail=detail))
         for target, keys in routes.items():
             _api_edge(graph, api_id, target, keys)

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from architecture.arns import lambda_node_id
 from architecture.cfn import Names, Values, bucket_name
 from architecture.iam import as_document
 from architecture.model import Graph, Node
@@ -106,7 +107,8 @@ def build_template(
     settings), with versions 1..k only and no aliases; None is the final template."""
     names = Names()
     exported = {n.id for n in graph.nodes.values() if not n.facts.get("missing")}
-    exported -= {n.id for n in graph.of_kind("function_url", "api")}
+    exported -= {n.id for n in graph.of_kind("function_url")}
+    exported -= {n.id for n in graph.of_kind("api") if "/restapis/" in n.id}
     values = Values(graph, names, exported)
     template = Template(
         {
@@ -691,11 +693,62 @@ class _Builder:
     def _url_or_api(self, node: Node) -> None:
         if node.kind == "function_url":
             self._url(node)
-            return
-        self.template.notes.append(
-            f"API {node.name} ({node.facts.get('type', 'API')}) is not exported yet: "
-            "recreate it in the console or add AWS::ApiGateway* resources."
-        )
+        elif node.id in self.values.exported:
+            self._http_api(node)
+        elif self.stage is None:
+            self.template.notes.append(
+                f"REST API {node.name} is not exported yet: recreate it in the console or add "
+                "AWS::ApiGateway::RestApi, Resource, Method and Deployment resources."
+            )
+
+    def _http_api(self, node: Node) -> None:
+        api = node.detail.get("api", {})
+        logical = self.names.of(node)
+        properties: dict[str, Any] = {"Name": node.name, "ProtocolType": api["ProtocolType"]}
+        for key in ("Description", "CorsConfiguration", "RouteSelectionExpression"):
+            if api.get(key) and not (key == "RouteSelectionExpression" and "method" in api[key]):
+                properties[key] = api[key]
+        self.put(logical, "AWS::ApiGatewayV2::Api", properties)
+        integration_ids = {}
+        integrations = sorted(node.detail.get("integrations", {}).items())
+        for index, (integration_id, integration) in enumerate(integrations, start=1):
+            target = lambda_node_id(integration.get("IntegrationUri", ""))
+            uri = self.values.arn(target) if target else integration.get("IntegrationUri")
+            entry = {"ApiId": {"Ref": logical}, "IntegrationType": integration["IntegrationType"]}
+            entry["IntegrationUri"] = uri
+            for key in ("PayloadFormatVersion", "TimeoutInMillis", "IntegrationMethod"):
+                if integration.get(key) and not (
+                    key == "IntegrationMethod" and integration["IntegrationType"] == "AWS_PROXY"
+                ):
+                    entry[key] = integration[key]
+            name = self.names.new("Integration", f"{node.name} {index}")
+            integration_ids[integration_id] = name
+            self.put(name, "AWS::ApiGatewayV2::Integration", entry)
+        for route in node.detail.get("routes", []):
+            entry = {"ApiId": {"Ref": logical}, "RouteKey": route["RouteKey"]}
+            target = str(route.get("Target", "")).removeprefix("integrations/")
+            if target in integration_ids:
+                entry["Target"] = {"Fn::Sub": f"integrations/${{{integration_ids[target]}}}"}
+            if route.get("AuthorizationType") not in (None, "NONE"):
+                entry["AuthorizationType"] = route["AuthorizationType"]
+            self.put(
+                self.names.new("Route", f"{node.name} {route['RouteKey']}"),
+                "AWS::ApiGatewayV2::Route",
+                entry,
+            )
+        for stage in node.detail.get("stages", []):
+            entry = {"ApiId": {"Ref": logical}, "StageName": stage["StageName"]}
+            if stage.get("AutoDeploy"):
+                entry["AutoDeploy"] = True
+            self.put(
+                self.names.new("Stage", f"{node.name} {stage['StageName']}"),
+                "AWS::ApiGatewayV2::Stage",
+                entry,
+            )
+        self.template.body["Outputs"][f"{logical}Endpoint"] = {
+            "Description": f"the address of {node.name}",
+            "Value": {"Fn::GetAtt": [logical, "ApiEndpoint"]},
+        }
 
     def _url(self, node: Node) -> None:
         url = node.detail.get("url", {})

@@ -761,3 +761,34 @@ def http(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
         if actual != value:
             return CheckResult(False, what, f"{name}: {value}", f"{name}: {actual}")
     return CheckResult(True, what)
+
+
+@check("no_wildcards")
+def no_wildcards(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """The role's own (inline) policies grant no service-wide action and no Resource "*"
+    for the given service: least privilege, statement by statement."""
+    service = p["service"]
+    what = f"Role {p['role']} grants {service} actions on named resources only"
+    iam = session.client("iam")
+    for name in iam.list_role_policies(RoleName=p["role"])["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=p["role"], PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(document)
+        statements = document.get("Statement", [])
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = statement.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            resources = statement.get("Resource", [])
+            resources = [resources] if isinstance(resources, str) else resources
+            for action in actions:
+                if action == "*" or action == f"{service}:*":
+                    return CheckResult(
+                        False, what, f"named {service} actions", f"{action} in policy {name}"
+                    )
+                if action.startswith(f"{service}:") and "*" in resources:
+                    return CheckResult(
+                        False, what, "named resources", f'{action} on Resource "*" in policy {name}'
+                    )
+    return CheckResult(True, what)

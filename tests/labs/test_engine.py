@@ -268,3 +268,19 @@ def test_queue_rule_subscription_destination_and_stack_checks(learner):
         StackName="app", TemplateBody=json.dumps(template)
     )
     assert CHECKS["stack"](session, {"name": "app"}).passed
+
+
+def test_no_wildcards_refuses_service_wide_actions_and_any_resource(learner):
+    _, session = learner
+    make_function(session)
+    iam = session.client("iam")
+
+    def grant(statement):
+        document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        iam.put_role_policy(RoleName="fn-role", PolicyName="p", PolicyDocument=document)
+        return CHECKS["no_wildcards"](session, {"role": "fn-role", "service": "s3"})
+
+    narrow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/reports/*"}
+    assert grant(narrow).passed
+    assert "s3:*" in grant({**narrow, "Action": "s3:*"}).found
+    assert 'Resource "*"' in grant({**narrow, "Resource": "*"}).found

@@ -276,3 +276,8 @@ def load_labs_from(directory: Path) -> LabCatalog:
 def load_labs() -> LabCatalog:
     """Every valid lab; a broken file is reported and the others still load."""
     return load_labs_from(Path(os.environ.get(LABS_DIR_ENV, LABS_DIR)))
+
+
+def labs_for_lesson(catalog: LabCatalog, lesson_slug: str) -> list[Lab]:
+    """The labs that practise a lesson, in course order."""
+    return [lab for lab in catalog.labs if lesson_slug in lab.lessons]

@@ -83,6 +83,10 @@ with st.expander("What you will do, and the lessons behind it"):
 step_ids = [step.id for step in lab.steps]
 first_open = next((s.id for s in lab.steps if not lab_progress.get(s.id)), step_ids[-1])
 step_key = f"step-{slug}"
+linked_step = st.query_params.get("step")
+if linked_step in step_ids and st.session_state.get("linked-step") != (slug, linked_step):
+    st.session_state["linked-step"] = (slug, linked_step)  # a deep link opens its step once
+    st.session_state[step_key] = linked_step
 if st.session_state.get(step_key) not in step_ids:
     st.session_state[step_key] = first_open
 step_id = (

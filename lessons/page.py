@@ -3,7 +3,7 @@
 import streamlit as st
 
 from course.session import done_lessons, record_position, set_lesson_done, with_identity
-from labs.model import load_labs
+from labs.model import labs_for_lesson, load_labs
 from lessons.catalog import lesson_by_slug, load_catalog, neighbours, search
 from quizzes.questions import load_quizzes
 
@@ -77,7 +77,7 @@ for block in lesson.blocks:
 
 labs = load_labs()
 practised_in = [labs.lab(slug) for slug in lesson.labs if labs.lab(slug)]
-practised_in += [lab for lab in labs.labs if lesson.slug in lab.lessons and lab not in practised_in]
+practised_in += [lab for lab in labs_for_lesson(labs, lesson.slug) if lab not in practised_in]
 if practised_in:
     with st.container(border=True):
         st.markdown("**:material/science: Try it** in your own sandbox")

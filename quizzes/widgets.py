@@ -95,3 +95,20 @@ def show_feedback(
     if question.explanation:
         st.info(question.explanation, icon=":material/lightbulb:")
     lesson_link(question)
+    lab_links(question)
+
+
+def lab_links(question: Question) -> None:
+    """Where the learner can practise the point hands-on, in their own sandbox."""
+    from labs.model import labs_for_lesson, load_labs
+
+    catalog = load_labs()
+    labs = [catalog.lab(question.lab)] if question.lab and catalog.lab(question.lab) else []
+    labs = labs or labs_for_lesson(catalog, question.lesson_slug)[:2]
+    for lab in labs:
+        st.page_link(
+            "labs/page.py",
+            label=f"Practise it: Lab {lab.order}, {lab.title}",
+            icon=":material/science:",
+            query_params={"lab": lab.slug},
+        )

@@ -86,3 +86,13 @@ def test_reset_removes_the_labs_resources_and_progress():
     at.button(key="reset-first-function").click().run()
     assert "Steps done: 0 of" in at.get("progress")[0].proto.text
     assert any("cancel" in line for line in check(at, "first-function", "create-role"))
+
+
+def test_a_deep_link_opens_the_named_step():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.query_params["lab"] = "s3-trigger"
+    at.query_params["step"] = "notification"
+    at.switch_page("labs/page.py").run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith("Step 5: Send .jpg uploads")

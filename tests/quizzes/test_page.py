@@ -110,3 +110,17 @@ def test_a_sprint_exam_answered_right_passes_and_shows_results_by_domain():
     assert at.metric[0].value == "1000"
     assert at.query_params["exam"].startswith("exam-1-")
     assert at.get("plotly_chart"), "the domain breakdown and history charts render"
+
+
+def test_feedback_links_the_lab_that_practises_the_point():
+    from labs.model import labs_for_lesson, load_labs
+
+    question = next(
+        q
+        for q in CATALOG.questions
+        if q.type == "single" and labs_for_lesson(load_labs(), q.lesson_slug)
+    )
+    at = open_quizzes(question=question.id)
+    radio_for(at, question).set_value(question.answer)
+    submit(at)
+    assert any(link.label.startswith("Practise it: Lab") for link in at.get("page_link"))

@@ -139,3 +139,37 @@ def test_lab_3_read_the_logs(page: Page, app_server, output_path):
     expect(page.get_by_text("Steps done: 5 of 5")).to_be_visible()
     page.screenshot(path=shot(output_path, "lab-3-done.png"), full_page=True)
     assert app_server.off_loopback_attempts() == []
+
+
+def test_lab_8_a_serverless_rest_api(page: Page, app_server, output_path):
+    page.goto(f"{app_server.url}/labs?lab=rest-api")
+    expect(page.get_by_role("heading", name="A serverless REST API")).to_be_visible(timeout=LONG)
+    for label in [
+        "Create the table",
+        "Create the role",
+        "Allow logs and this table only",
+        "Create the function",
+    ]:
+        click(page, label)
+    check_step(page)
+    open_step(page, 2, "An HTTP API in front of it")
+    for label in [
+        "Quick-create the HTTP API",
+        "Find the integration",
+        "Use payload format 1.0",
+        "Let API Gateway invoke the function",
+        "GET /items",
+    ]:
+        click(page, label)
+    expect(page.get_by_text(re.compile(r"HTTP 200 from GET")).first).to_be_visible(timeout=LONG)
+    check_step(page)
+    open_step(page, 3, "Create, read and delete")
+    click(page, "POST /items")
+    expect(page.get_by_text(re.compile(r"HTTP 201 from POST")).first).to_be_visible(timeout=LONG)
+    click(page, "GET /items/ghost")
+    expect(page.get_by_text(re.compile(r"HTTP 404 from GET")).first).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"curl -i -X GET")).first).to_be_visible()
+    check_step(page)
+    expect(page.get_by_text("Steps done: 3 of 3")).to_be_visible()
+    page.screenshot(path=shot(output_path, "lab-8-done.png"), full_page=True)
+    assert app_server.off_loopback_attempts() == []

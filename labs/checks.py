@@ -792,3 +792,25 @@ def no_wildcards(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
                         False, what, "named resources", f'{action} on Resource "*" in policy {name}'
                     )
     return CheckResult(True, what)
+
+
+@check("no_items")
+def no_items(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
+    """No item of the table matches ``where``: what a clean-up or a delete leaves behind.
+
+    Waits up to ``wait_s`` for the item to go, as deletes by asynchronous functions land late."""
+    what = f"Table {p['table']} holds no item with {p['where']}"
+    deserialize = TypeDeserializer().deserialize
+    deadline = time.monotonic() + float(p.get("wait_s", 5))
+    while True:
+        try:
+            raw = session.client("dynamodb").scan(TableName=p["table"])["Items"]
+        except ClientError as exc:
+            return CheckResult(False, what, f"table {p['table']}", _error_code(exc))
+        rows = [{k: deserialize(v) for k, v in item.items()} for item in raw]
+        matching = [r for r in rows if _subset_mismatch(p["where"], r) is None]
+        if not matching:
+            return CheckResult(True, what)
+        if time.monotonic() >= deadline:
+            return CheckResult(False, what, "no such item", f"{len(matching)} such item(s)")
+        time.sleep(0.2)

@@ -284,3 +284,23 @@ def test_no_wildcards_refuses_service_wide_actions_and_any_resource(learner):
     assert grant(narrow).passed
     assert "s3:*" in grant({**narrow, "Action": "s3:*"}).found
     assert 'Resource "*"' in grant({**narrow, "Resource": "*"}).found
+
+
+def test_no_items_passes_once_the_matching_item_is_gone(learner):
+    _, session = learner
+    dynamodb = session.client("dynamodb")
+    dynamodb.create_table(
+        TableName="sessions",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName="sessions", Item={"id": {"S": "s-1"}, "user": {"S": "ada"}})
+    gone = {"table": "sessions", "where": {"id": "s-1"}, "wait_s": 0}
+    held = CHECKS["no_items"](session, gone)
+    assert not held.passed and held.found == "1 such item(s)"
+    assert CHECKS["no_items"](session, {**gone, "where": {"id": "s-1", "user": "bob"}}).passed
+    dynamodb.delete_item(TableName="sessions", Key={"id": {"S": "s-1"}})
+    assert CHECKS["no_items"](session, gone).passed
+    missing = CHECKS["no_items"](session, {**gone, "table": "nope"})
+    assert not missing.passed and missing.found == "ResourceNotFoundException"

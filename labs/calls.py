@@ -154,6 +154,8 @@ def as_cli(call: Call) -> str:
             parts.append(f"{flag} {_quote(str(value))}")
     if call.service == "lambda" and operation.name == "Invoke":
         parts.append("response.json")  # the CLI writes the payload to a file
+    if call.files is not None and call.service == "s3" and "Body" not in call.args:
+        parts.append("--body function.zip")
     return " \\\n    ".join(parts)
 
 
@@ -162,7 +164,9 @@ def _with_blobs(call: Call) -> dict[str, Any]:
     args = dict(call.args)
     if call.files is not None:
         package = zip_bytes(call.files)
-        if "Code" in args or call.operation == "create_function":
+        if call.service == "s3":  # a package uploaded for CloudFormation to deploy from S3
+            args["Body"] = package
+        elif "Code" in args or call.operation == "create_function":
             args["Code"] = {**args.get("Code", {}), "ZipFile": package}
         else:
             args["ZipFile"] = package

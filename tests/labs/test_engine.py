@@ -1,6 +1,8 @@
 """The engine against a real sandbox: calls as code, templates, and every check kind."""
 
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -304,3 +306,20 @@ def test_no_items_passes_once_the_matching_item_is_gone(learner):
     assert CHECKS["no_items"](session, gone).passed
     missing = CHECKS["no_items"](session, {**gone, "table": "nope"})
     assert not missing.passed and missing.found == "ResourceNotFoundException"
+
+
+def test_files_on_an_s3_put_upload_the_zipped_package(learner):
+    _, session = learner
+    session.client("s3").create_bucket(Bucket="artifacts")
+    call = Call(
+        "s3",
+        "put_object",
+        {"Bucket": "artifacts", "Key": "app.zip"},
+        files={"app.py": CODE},
+    )
+    assert 'Body=open("function.zip", "rb").read()' in as_python(call)
+    assert as_cli(call).endswith("--body function.zip")
+    assert run_call(session, call).ok
+    body = session.client("s3").get_object(Bucket="artifacts", Key="app.zip")["Body"].read()
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.read("app.py").decode() == CODE

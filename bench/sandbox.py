@@ -5,10 +5,14 @@
 * what the sandbox adds to a warm invoke: the runtime alone (pipe round trip, logs,
   metrics) and boto3 + HTTP + moto compared with a cheap Lambda API call;
 * S3 upload to the log line being visible through filter_log_events;
-* resident memory of one idle execution environment.
+* resident memory of one idle execution environment;
+* SQS message to handler: from just before SendMessage to the handler's first line,
+  through an event source mapping (batch size 1);
+* a function draining 1,000 SQS messages with batch size 10 (messages per second).
 
 Aims (issue 3): warm overhead p50 < 3 ms; cold start < 2x (bare start + handler import);
-S3 upload to visible log < 300 ms.
+S3 upload to visible log < 300 ms. Issue 7: SQS message to handler p50 < 50 ms; 1,000
+messages drained in < 5 s.
 """
 
 from __future__ import annotations
@@ -40,6 +44,18 @@ import json
 
 def handler(event, context):
     return {"ok": True}
+"""
+SQS_LATENCY_HANDLER = """
+import time
+
+def handler(event, context):
+    started = time.time()
+    for record in event["Records"]:
+        print(f"LATENCY {started - float(record['body']):.6f}")
+"""
+SQS_DRAIN_HANDLER = """
+def handler(event, context):
+    return len(event["Records"])
 """
 S3_HANDLER = """
 import urllib.parse
@@ -106,6 +122,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke run)")
     args = parser.parse_args()
     cold_runs, warm_runs, s3_runs, start_runs = (5, 50, 5, 5) if args.quick else (20, 300, 20, 20)
+    sqs_runs = 10 if args.quick else 50
 
     bare = bare_python_start_ms(start_runs)
     bare_p50, bare_p95 = percentiles(bare)
@@ -198,6 +215,49 @@ def main() -> None:
 
         idle_rss = idle_environment_rss_mb(sandbox)
 
+        # SQS -> event source mapping -> handler, one message at a time.
+        sqs = boto3.client("sqs", **session)
+
+        def new_queue(name: str) -> tuple[str, str]:
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            return url, attributes["Attributes"]["QueueArn"]
+
+        create(SQS_LATENCY_HANDLER, "sqs-latency")
+        lam.invoke(FunctionName="sqs-latency", Payload=b'{"Records": []}')["Payload"].read()
+        url, arn = new_queue("latency")
+        lam.create_event_source_mapping(FunctionName="sqs-latency", EventSourceArn=arn, BatchSize=1)
+        for _ in range(sqs_runs):
+            sqs.send_message(QueueUrl=url, MessageBody=repr(time.time()))
+            sandbox.wait_for_async(10)
+        sqs_latency = [
+            float(m.split()[1]) * 1000
+            for m in (
+                e["message"]
+                for e in logs.filter_log_events(
+                    logGroupName="/aws/lambda/sqs-latency", filterPattern="LATENCY"
+                )["events"]
+            )
+            if m.startswith("LATENCY ")
+        ]
+
+        # 1,000 messages waiting, then a mapping with batch size 10 drains them.
+        create(SQS_DRAIN_HANDLER, "sqs-drain")
+        lam.invoke(FunctionName="sqs-drain", Payload=b'{"Records": []}')["Payload"].read()
+        url, arn = new_queue("backlog")
+        for batch in range(100):
+            sqs.send_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "MessageBody": f"job-{batch * 10 + i}"} for i in range(10)],
+            )
+        started = time.perf_counter()
+        lam.create_event_source_mapping(FunctionName="sqs-drain", EventSourceArn=arn, BatchSize=10)
+        drained = sandbox.wait_for_async(120)
+        drain_s = time.perf_counter() - started
+        left = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        drained = drained and left["ApproximateNumberOfMessages"] == "0"
+        drained = drained and left["ApproximateNumberOfMessagesNotVisible"] == "0"
+
     cold_p50, cold_p95 = percentiles(cold)
     warm_p50, warm_p95 = percentiles(warm)
     api_p50, _ = percentiles(api_call)
@@ -206,6 +266,8 @@ def main() -> None:
     overhead_p50, overhead_p95 = percentiles(overhead)
     s3_p50, s3_p95 = percentiles(upload_to_log)
     init_p50, _ = percentiles(init)
+    sqs_p50, sqs_p95 = percentiles(sqs_latency)
+    drain_rate = 1000 / drain_s
     cold_budget = 2 * (bare_p50 + import_ms)
 
     def ratio(value: float) -> str:
@@ -238,6 +300,12 @@ def main() -> None:
         ),
         ("S3 upload to visible log line", f"p50 {s3_p50:.1f} ms, p95 {s3_p95:.1f} ms", ""),
         ("idle execution environment", f"RSS {idle_rss:.1f} MB", ""),
+        ("SQS message to handler", f"p50 {sqs_p50:.1f} ms, p95 {sqs_p95:.1f} ms", ""),
+        (
+            "drain 1,000 SQS messages, batch 10",
+            f"{drain_s:.2f} s, {drain_rate:.0f} messages/s",
+            "" if drained else "(NOT fully drained)",
+        ),
     ]
     width = max(len(label) for label, _, _ in rows)
     print(
@@ -254,6 +322,8 @@ def main() -> None:
             cold_p50 < cold_budget,
         ),
         (f"S3 upload to visible log < 300 ms ({s3_p50:.1f} ms)", s3_p50 < 300),
+        (f"SQS message to handler p50 < 50 ms ({sqs_p50:.1f} ms)", sqs_p50 < 50),
+        (f"1,000 SQS messages drained in < 5 s ({drain_s:.2f} s)", drained and drain_s < 5),
     ]
     for text, ok in checks:
         print(f"  [{'met' if ok else 'MISSED'}] {text}")

@@ -42,9 +42,9 @@ class SandboxClock:
         if speed <= 0:
             raise ValueError("the clock's speed must be positive")
         self._condition = threading.Condition()
-        self._speed = float(speed)
-        self._anchor_real = time.monotonic()
-        self._anchor_virtual = time.time()
+        # (virtual epoch, monotonic, speed) at the last change: replaced as a whole, so
+        # now() reads it without a lock (moto's SQS asks for the time per message).
+        self._anchor = (time.time(), time.monotonic(), float(speed))
         self._timers: list[Timer] = []
         self._sequence = itertools.count()
         self._fire_lock = threading.Lock()  # timers fire one at a time, in due order
@@ -55,27 +55,28 @@ class SandboxClock:
 
     def now(self) -> float:
         """Virtual time, in epoch seconds."""
-        with self._condition:
-            return self._now()
+        virtual, real, speed = self._anchor
+        return virtual + (time.monotonic() - real) * speed
 
-    def _now(self) -> float:
-        return self._anchor_virtual + (time.monotonic() - self._anchor_real) * self._speed
+    _now = now
 
     def now_ms(self) -> int:
         return int(self.now() * 1000)
 
     @property
     def speed(self) -> float:
-        return self._speed
+        return self._anchor[2]
+
+    @property
+    def _speed(self) -> float:
+        return self._anchor[2]
 
     def set_speed(self, speed: float) -> None:
         """Run faster or slower from now on (virtual time does not jump)."""
         if speed <= 0:
             raise ValueError("the clock's speed must be positive")
         with self._condition:
-            self._anchor_virtual = self._now()
-            self._anchor_real = time.monotonic()
-            self._speed = float(speed)
+            self._anchor = (self.now(), time.monotonic(), float(speed))
             self._condition.notify_all()
 
     def advance(self, seconds: float) -> None:
@@ -83,12 +84,13 @@ class SandboxClock:
         if seconds < 0:
             raise ValueError("the sandbox clock does not go back")
         with self._condition:
-            self._anchor_virtual += seconds
+            virtual, real, speed = self._anchor
+            self._anchor = (virtual + seconds, real, speed)
             self._condition.notify_all()
         self.fire_due()
 
     def real_seconds(self, virtual_seconds: float) -> float:
-        return max(0.0, virtual_seconds) / self._speed
+        return max(0.0, virtual_seconds) / self.speed
 
     def sleep(self, seconds: float, stop: threading.Event | None = None) -> bool:
         """Wait ``seconds`` of virtual time (shorter if the clock advances). False if

@@ -154,6 +154,11 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
     ),
     "moto.sqs.models.unix_time": (sqs_models, "unix_time", ["dt"]),
     "moto.sqs.models.unix_time_millis": (sqs_models, "unix_time_millis", ["dt"]),
+    "moto.sqs.models.SQSBackend.is_message_valid_based_on_retention_period": (
+        sqs_models.SQSBackend,
+        "is_message_valid_based_on_retention_period",
+        ["self", "queue_name", "message"],
+    ),
     "moto.dynamodb.models.table.utcnow": (dynamodb_tables, "utcnow", []),
     "moto.kinesis.models.utcnow": (kinesis_models, "utcnow", []),
     "moto.events.models.unix_time": (events_models, "unix_time", ["dt"]),
@@ -196,6 +201,7 @@ USED: dict[str, tuple[str, str]] = {
     "SQSBackend.receive_message": ("moto.sqs.models", "SQSBackend.receive_message"),
     "SQSBackend.delete_message": ("moto.sqs.models", "SQSBackend.delete_message"),
     "Queue.wait_for_messages": ("moto.sqs.models", "Queue.wait_for_messages"),
+    "Message.all_receipt_handles": ("moto.sqs.models", "Message.all_receipt_handles"),
     "Shard.get_max_sequence_number": ("moto.kinesis.models", "Shard.get_max_sequence_number"),
     "StreamShard.add": ("moto.dynamodb.models.table", "StreamShard.add"),
     "IAMPolicy": ("moto.iam.access_control", "IAMPolicy"),
@@ -469,6 +475,13 @@ def install(service: LambdaService) -> None:
     def sqs_unix_time_millis(dt: Any = None) -> float:
         return service.clock.now() * 1000 if dt is None else unix_ms_original(dt)
 
+    def retention_ok(self: Any, queue_name: str, message: Any) -> bool:
+        # moto computes every queue attribute, counts included, per message received:
+        # quadratic in the queue's length. The retention period alone is enough.
+        queue = self.get_queue(queue_name)
+        retain_until = int(queue.message_retention_period) + message.sent_timestamp / 1000
+        return retain_until > service.clock.now()
+
     def clock_utcnow() -> Any:
         import datetime as dt
 
@@ -503,6 +516,7 @@ def install(service: LambdaService) -> None:
         "moto.awslambda.models.LambdaFunction.get_configuration": get_configuration,
         "moto.sqs.models.unix_time": sqs_unix_time,
         "moto.sqs.models.unix_time_millis": sqs_unix_time_millis,
+        "moto.sqs.models.SQSBackend.is_message_valid_based_on_retention_period": retention_ok,
         "moto.dynamodb.models.table.utcnow": clock_utcnow,
         "moto.kinesis.models.utcnow": clock_utcnow,
         "moto.events.models.unix_time": events_unix_time,

@@ -516,13 +516,24 @@ def sqs_visible_count(account_id: str, region: str, name: str) -> int:
 
 
 def sqs_delete(account_id: str, region: str, name: str, receipt_handles: list[str]) -> None:
-    from moto.sqs.models import sqs_backends
-
-    backend = sqs_backends[account_id][region]
+    """moto's Queue.delete_message for many handles in one pass over the queue (moto's own
+    takes a pass per message: a batch of 10 in a queue of 1,000 would take 20,000 steps)."""
+    try:
+        queue = _queue(account_id, region, name)
+    except Exception:
+        return  # the queue is gone
+    handles = set(receipt_handles) - queue.deleted_messages
+    if not handles:
+        return
     with _queue_lock(account_id, region, name):
-        for handle in receipt_handles:
-            with contextlib.suppress(Exception):  # deleted meanwhile, or the queue is gone
-                backend.delete_message(name, handle)
+        kept = []
+        for message in queue._messages:
+            if handles.intersection(message.all_receipt_handles):
+                queue.pending_messages.discard(message)
+                queue.deleted_messages.update(message.all_receipt_handles)
+                continue
+            kept.append(message)
+        queue._messages = kept
 
 
 def sqs_record(message: Any, queue_arn: str) -> dict[str, Any]:

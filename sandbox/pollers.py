@@ -87,8 +87,12 @@ class Poller(threading.Thread):
             finally:
                 self.busy = False
             if not worked:
-                self.stopped.wait(IDLE_POLL_S)
+                self.idle()
         self.manager.forget(self)
+
+    def idle(self) -> None:
+        """Nothing to do: wait a little before looking again."""
+        self.stopped.wait(IDLE_POLL_S)
 
     def poll_once(self) -> bool:
         """Process what is there; False when there was nothing."""
@@ -160,12 +164,15 @@ class SqsPoller(Poller):
             or moto_state.sqs_visible_count(self.account_id, self.region, self.queue_name) > 0
         )
 
+    def idle(self) -> None:
+        """Long polling: moto wakes the poller as soon as a message arrives."""
+        moto_state.sqs_wait(self.account_id, self.region, self.queue_name, IDLE_POLL_S * 4)
+
     def poll_once(self) -> bool:
         window = float(self.esm.max_batch_window or 0)
         batch_size = int(self.esm.batch_size)
         messages = moto_state.sqs_receive(self.account_id, self.region, self.queue_name, batch_size)
         if not messages:
-            moto_state.sqs_wait(self.account_id, self.region, self.queue_name, IDLE_POLL_S)
             return False
         self.busy = True
         if window > 0:  # gather until the batch is full or the window closes

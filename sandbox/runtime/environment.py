@@ -466,12 +466,12 @@ class ExecutionEnvironment:
         if self.process is None:
             return
         pid = self.process.pid
-        identity = self.identity
-        killed: set[int] = set()
-        if identity.isolated:
-            isolation.signal_uid(identity, signal.SIGKILL)  # every process of its uid
+        if self.identity.isolated:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # at once: the worker and its group
+            isolation.signal_uid(self.identity, signal.SIGKILL)  # then all of its uid
         elif self.process.poll() is None:
-            killed = isolation.kill_tree(pid)  # the worker is a subreaper: all are below it
+            isolation.kill_tree(pid)  # the worker is a subreaper: all are below it
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)  # the worker's group, even once it has exited
         if self.process.poll() is None:
@@ -479,11 +479,8 @@ class ExecutionEnvironment:
                 self.process.kill()
         self.process.wait()
         isolation.unregister_worker(pid)
-        # Orphans that came to the sandbox (a subreaper, or PID 1) are reaped here.
-        if identity.isolated:
-            isolation.reap(lambda info: info.uid == identity.uid, timeout_s=0.5)
-        elif killed - {pid}:
-            isolation.reap(lambda info: info.pid in killed, timeout_s=0.5)
+        # Orphans re-parented to the sandbox (a subreaper) are reaped by the runtime's
+        # reaper thread, which knows every environment uid.
 
     def close(self) -> None:
         """Retire the environment: kill its processes, free its pipes and its /tmp."""

@@ -5,6 +5,8 @@ gets a new one (cold); two invocations at the same time never share one. A chang
 code or configuration retires the environments of the old one. Idle environments
 expire; provisioned ones stay. Concurrency is counted per function (reserved
 concurrency), per learner account and for the whole sandbox, which protects the host.
+A retired environment is closed on a background thread: killing every process of its
+uid takes a few milliseconds that no invocation should wait for.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from sandbox.runtime.environment import ExecutionEnvironment
 from sandbox.runtime.isolation import process_table
@@ -40,6 +43,13 @@ class EnvironmentPool:
         self._provisioned: set[ExecutionEnvironment] = set()
         self._function_in_flight: dict[tuple[str, ...], int] = defaultdict(int)
         self._account_in_flight: dict[str, int] = defaultdict(int)
+        self._closer = ThreadPoolExecutor(1, thread_name_prefix="environment-closer")
+
+    def _close_later(self, env: ExecutionEnvironment) -> None:
+        try:
+            self._closer.submit(env.close)
+        except RuntimeError:  # shutting down: close it here
+            env.close()
 
     # Concurrency -------------------------------------------------------------------
 
@@ -82,7 +92,7 @@ class EnvironmentPool:
             for env in retired:
                 self._forget(env)
         for env in retired:
-            env.close()
+            self._close_later(env)
         return found
 
     def admit(self, spec: FunctionSpec) -> None:
@@ -99,7 +109,7 @@ class EnvironmentPool:
             victim = min(candidates, key=lambda env: env.last_used)
             self._idle[victim.spec.environment_key].remove(victim)
             self._forget(victim)
-        victim.close()
+        self._close_later(victim)
 
     def add(self, env: ExecutionEnvironment, provisioned: bool = False) -> None:
         """Track a new environment (busy until it is given back)."""
@@ -119,12 +129,12 @@ class EnvironmentPool:
             else:
                 self._forget(env)
         if not keep:
-            env.close()
+            self._close_later(env)
 
     def discard(self, env: ExecutionEnvironment) -> None:
         with self._lock:
             self._forget(env)
-        env.close()
+        self._close_later(env)
 
     def _forget(self, env: ExecutionEnvironment) -> None:
         self._alive.discard(env)
@@ -171,7 +181,7 @@ class EnvironmentPool:
         for env in over_storage:
             self._remove_idle(env)
         for env in expired + over_storage:
-            env.close()
+            self._close_later(env)
         return len(expired) + len(over_storage)
 
     def _remove_idle(self, env: ExecutionEnvironment) -> None:
@@ -212,7 +222,7 @@ class EnvironmentPool:
             for env in closing:
                 self._forget(env)
         for env in closing:
-            env.close()
+            self._close_later(env)
         return len(closing)
 
     def close_all(self) -> None:
@@ -221,5 +231,6 @@ class EnvironmentPool:
             self._alive.clear()
             self._idle.clear()
             self._provisioned.clear()
+        self._closer.shutdown(wait=True)  # retired ones first
         for env in everything:
             env.close()

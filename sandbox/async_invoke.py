@@ -162,16 +162,11 @@ class AsyncInvoker:
             return
         delay = RETRY_DELAYS_S[min(event.attempts - 1, len(RETRY_DELAYS_S) - 1)]
         if self.clock.now() + delay - event.received_at > max_age:
-            # The retry would come too late: Lambda discards it when it is due.
-            self._park_then_expire(event, spec, config, delay)
+            # The retry would come too late: wake when the event expires, to discard it.
+            expires_in = event.received_at + max_age - self.clock.now()
+            self._park(event, max(0.0, expires_in) + 0.001)
             return
         self._park(event, delay)
-
-    def _park_then_expire(
-        self, event: AsyncEvent, spec: FunctionSpec, config: dict[str, Any], delay: float
-    ) -> None:
-        remaining = max(0.0, event.received_at + float(config["MaximumEventAgeInSeconds"]))
-        self._park(event, min(delay, remaining - self.clock.now() + 0.001))
 
     # Outcomes --------------------------------------------------------------------------
 

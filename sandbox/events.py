@@ -438,7 +438,7 @@ def destination_event(record: dict[str, Any], function_arn: str, success: bool) 
         source="lambda",
         detail_type=f"Lambda Function Invocation Result - {outcome}",
         detail=record,
-        resources=[function_arn.rsplit(":", 1)[0] if function_arn.count(":") > 6 else function_arn],
+        resources=[function_arn],
     )
 
 

@@ -15,6 +15,7 @@ from tests.sandbox.helpers import (
     events_of,
     function_arn,
     queue,
+    receive_all,
     wait_until,
 )
 
@@ -212,3 +213,30 @@ def test_dry_run_checks_the_request_without_running_it(learner):
         pass
     else:
         raise AssertionError("DryRun of a missing function succeeded")
+
+
+def test_an_sns_topic_serves_as_dead_letter_queue_and_as_destination(learner, sandbox):
+    url, queue_arn = queue(learner, f"fanout-{uuid.uuid4().hex[:8]}")
+    sns = learner.client("sns")
+    topic = sns.create_topic(Name=f"failed-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    name = learner.create_function(FAILING, DeadLetterConfig={"TargetArn": topic})
+    lam = learner.client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 5}')
+    assert sandbox.wait_for_async(10)
+    notifications = [json.loads(m["Body"]) for m in receive_all(learner, url)]
+    messages = {n["Message"]: n for n in notifications}
+    dead = messages['{"order": 5}']  # the event itself, with Lambda's attributes
+    assert dead["MessageAttributes"]["RequestID"] == {
+        "Type": "String",
+        "Value": response["ResponseMetadata"]["RequestId"],
+    }
+    assert dead["MessageAttributes"]["ErrorMessage"]["Value"] == "payment service unavailable"
+    (record,) = [json.loads(text) for text in messages if text != '{"order": 5}']
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 1

@@ -12,6 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from architecture.export import ExportPackage, export_package
+from architecture.graph import build_graph
+from architecture.live import lab_names
 from labs.engine import verify_lab
 from labs.model import load_labs
 from sandbox.server import Sandbox, get_sandbox
@@ -99,3 +102,21 @@ def lab_end_state(sandbox: Sandbox) -> Callable[[str], Learner]:
         return done[slug]
 
     return end_state
+
+
+@pytest.fixture(scope="session")
+def lab_export(lab_end_state: Callable[[str], Learner]) -> Callable[[str], ExportPackage]:
+    """The export of one lab's resources from the learner who did it, once per lab."""
+    done: dict[str, ExportPackage] = {}
+
+    def export(slug: str) -> ExportPackage:
+        if slug not in done:
+            learner = lab_end_state(slug)
+            lab = load_labs().lab(slug)
+            assert lab is not None
+            names = lab_names(learner.session, learner.learner_id, lab)
+            graph = build_graph(learner.session, names)
+            done[slug] = export_package(learner.session, graph, scope=lab.title)
+        return done[slug]
+
+    return export

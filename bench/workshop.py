@@ -10,8 +10,9 @@ reference solution, or ``run_checks`` and ``record_check``), the step's log view
 (``read_log_streams``) and the sidebar's "My sandbox" (``list_resources``). The quiz is
 ``quizzes.grading.grade`` and ``StoredQuizProgress.record``, as the quiz page does.
 
-Learners arrive over ``--arrive-over`` seconds and wait ``--think`` seconds on average
-between clicks (reading, typing); ``--think 0 --arrive-over 0`` is a stress test.
+Learners arrive over ``--arrive-over`` seconds (60) and wait ``--think`` seconds on average
+(15) between clicks, reading and typing: a brisk workshop, where a lab step of two or
+three clicks takes a learner about a minute. ``--think 0 --arrive-over 0`` is a stress test.
 ``--processes P`` splits the class over P app processes, each with its own sandbox and
 one shared store, as the README's deployment runs behind a sticky proxy.
 
@@ -315,7 +316,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, store: str) 
         f"arriving over {args.arrive_over:g} s, ~{args.think:g} s between clicks; store "
         f"{store}; {os.cpu_count()} CPUs"
     )
-    print(f"Wall time {wall:.1f} s; {actions} lab actions ({actions / wall:.1f} per second)")
+    print(
+        f"Wall time {wall:.1f} s; {actions} lab actions ({actions / wall:.1f} per second); "
+        f"load average {args.load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+        "(other work on the machine slows every figure)"
+    )
     print()
     print(f"{'step':<46} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     kinds = [k for k in ORDER if k in samples] + sorted(k for k in samples if k.startswith("  "))
@@ -350,8 +355,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--processes", type=int, default=1, help="app processes sharing a store")
-    parser.add_argument("--think", type=float, default=5.0, help="mean seconds between clicks")
-    parser.add_argument("--arrive-over", type=float, default=30.0, help="seconds to all arrive")
+    parser.add_argument("--think", type=float, default=15.0, help="mean seconds between clicks")
+    parser.add_argument("--arrive-over", type=float, default=60.0, help="seconds to all arrive")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--postgres", action="store_true", help="a throwaway local PostgreSQL")
     where.add_argument("--database-url", help="a postgresql:// (loopback) or sqlite:/// URL")
@@ -372,6 +377,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    args.load_before = os.getloadavg()[0]
     cluster = ThrowawayPostgres().start() if args.postgres else None
     folder = tempfile.TemporaryDirectory(prefix="lambda-lab-bench-")
     url = cluster.url if cluster else args.database_url or f"sqlite:///{folder.name}/bench.db"

@@ -54,3 +54,18 @@ def test_a_database_on_this_machine_is_allowed(url, monkeypatch):
 def test_a_url_of_another_kind_is_refused():
     with pytest.raises(StoreError, match="must start with"):
         open_store("mysql://u@127.0.0.1/lab")
+
+
+def test_the_logic_modules_import_no_streamlit():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    logic = ["store", "sql", "sqlite_store", "postgres_store", "migrations", "records",
+             "identity", "quiz", "transfer", "dashboard", "charts", "passcode",
+             "throwaway_postgres", "__main__"]  # fmt: skip
+    code = "; ".join(f"import progress.{name}" for name in logic)
+    code += "; import sys; print('streamlit' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -1,20 +1,17 @@
 """Ready-made test events for the event editor, shaped as each source shapes them.
 
-The S3 and HTTP events come from the sandbox's own code, the code that builds the events
-real uploads and requests deliver, so a sample can never drift from what a function receives.
+Every sample but the console's hand-written one comes from the sandbox's own event
+builders (sandbox/events.py), the code that builds what real deliveries bring, so a
+sample can never drift from what a function receives.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import hashlib
 import json
-import uuid
 from collections.abc import Callable
+from functools import partial
 
-from sandbox.http.events import sample_function_url_event, sample_http_api_event, sample_rest_event
-from sandbox.triggers import S3ObjectChange, owner_principal_id, s3_event
+from sandbox.events import sample_event, sample_titles
 
 
 def console_test(account: str) -> dict:
@@ -22,70 +19,8 @@ def console_test(account: str) -> dict:
     return {"name": "Ada"}
 
 
-def s3_put(account: str) -> dict:
-    change = S3ObjectChange(
-        event_name="s3:ObjectCreated:Put",
-        region="us-east-1",
-        bucket_name="lab-photos-example",
-        bucket_owner_account=account,
-        key="holiday photo.jpg",
-        size=48213,
-        etag="0f343b0931126a20f133d67c2b018a3b",
-        version_id=None,
-        configuration_id="photo-uploads",
-    )
-    return s3_event(change, owner_principal_id(account), "127.0.0.1")
-
-
-def sqs_message(account: str) -> dict:
-    body = json.dumps({"order_id": "A-100", "items": 2})
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": base64.b64encode(uuid.uuid4().bytes).decode(),
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": str(int(dt.datetime.now(dt.UTC).timestamp() * 1000)),
-                    "SenderId": account,
-                    "ApproximateFirstReceiveTimestamp": str(
-                        int(dt.datetime.now(dt.UTC).timestamp() * 1000)
-                    ),
-                },
-                "messageAttributes": {},
-                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:us-east-1:{account}:orders",
-                "awsRegion": "us-east-1",
-            }
-        ]
-    }
-
-
-def eventbridge_schedule(account: str) -> dict:
-    """What an EventBridge schedule rule delivers."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": account,
-        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1",
-        "resources": [f"arn:aws:events:us-east-1:{account}:rule/nightly-cleanup"],
-        "detail": {},
-    }
-
-
-SAMPLES: dict[str, Callable[[str], dict]] = {
-    "Console test event": console_test,
-    "S3 put": s3_put,
-    "API Gateway REST API (payload 1.0)": sample_rest_event,
-    "API Gateway HTTP API (payload 2.0)": sample_http_api_event,
-    "Function URL": sample_function_url_event,
-    "SQS message": sqs_message,
-    "EventBridge schedule": eventbridge_schedule,
+SAMPLES: dict[str, Callable[[str], dict]] = {"Console test event": console_test} | {
+    title: partial(sample_event, source) for source, title in sample_titles().items()
 }
 
 

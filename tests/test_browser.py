@@ -1,6 +1,5 @@
 """Main journeys in a real browser: Debian's Chromium, driven by Playwright."""
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -8,15 +7,9 @@ from playwright.sync_api import Page, expect
 
 from course.loopback import is_loopback
 from lessons.catalog import load_lessons
+from tests.browser_helpers import shot
 
 pytestmark = pytest.mark.browser
-
-
-def shot(output_path: str, name: str) -> str:
-    """Where a screenshot goes: the test's own output folder (test-results/<test>/)."""
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / name)
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Labs 1 to 3 done by a learner in Chromium: typing code, clicking, until every check is green."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser_helpers import idle, shot
 
 pytestmark = pytest.mark.browser
 LONG = 60_000
@@ -16,22 +17,10 @@ FUNCTION_WITH_CONTEXT = """def lambda_handler(event, context):
 """
 
 
-def shot(output_path: str, name: str) -> str:
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / name)
-
-
 def open_step(page: Page, number: int, title: str) -> None:
     idle(page)
     page.get_by_test_id("stButtonGroup").get_by_text(f"{number}. {title}", exact=True).click()
     expect(page.get_by_role("heading", name=f"Step {number}: {title}")).to_be_visible(timeout=LONG)
-
-
-def idle(page: Page) -> None:
-    """Wait for the app's script run to finish, as a learner waits for the page to settle."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=LONG)
 
 
 def click(page: Page, label: str) -> None:

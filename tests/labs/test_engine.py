@@ -180,9 +180,12 @@ def test_every_sample_event_is_valid_json(name):
     assert problem is None and isinstance(event, dict)
 
 
-def test_the_s3_sample_encodes_its_key_as_s3_does():
-    event, _ = parse_event(sample("S3 put", "123456789012"))
-    assert event["Records"][0]["s3"]["object"]["key"] == "holiday+photo.jpg"
+def test_samples_cover_every_source_the_sandbox_delivers():
+    titles = " ".join(SAMPLES)
+    for source in ("S3", "SQS", "SNS", "EventBridge", "DynamoDB", "Kinesis", "CloudWatch Logs"):
+        assert source in titles
+    event, _ = parse_event(sample(next(t for t in SAMPLES if t.startswith("S3")), "123456789012"))
+    assert event["Records"][0]["eventSource"] == "aws:s3"
 
 
 def test_malformed_event_json_says_where():

@@ -5,13 +5,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser_helpers import idle
+
 pytestmark = pytest.mark.browser
-
-
-def idle(page: Page) -> None:
-    """Wait for the app's script run to finish before the next click."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=30_000)
 
 
 def answer_what_is_shown(page: Page) -> None:

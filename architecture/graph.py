@@ -12,12 +12,14 @@ appear on the map as soon as the sandbox answers for them.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from functools import partial
+from typing import Any
 
 import boto3
 
 from architecture.iam import action_summary, read_role, role_statements, trusted_services
-from architecture.model import Edge, Graph, Node, NodeKind
+from architecture.model import Edge, Graph, Node, NodeKind, read_in_parallel
 from architecture.read_lambda import read_functions
 from architecture.read_sources import read_sources
 from architecture.reads import Reads
@@ -44,26 +46,33 @@ def build_graph(session: boto3.Session, names: Collection[str] | None = None) ->
     reads = Reads(session, graph.note)
     identity = reads.call("sts", "get_caller_identity") or {}
     graph.account_id = str(identity.get("Account", ""))
-    read_functions(reads, graph)
-    read_sources(reads, graph)
-    _read_roles(reads, graph)
+    read_in_parallel(
+        graph,
+        [partial(read_functions, reads), partial(read_sources, reads), partial(_read_roles, reads)],
+    )
     _add_access_edges(graph)
     _add_missing_targets(graph)
     return graph if names is None else scope(graph, names)
 
 
 def _read_roles(reads: Reads, graph: Graph) -> None:
-    for role in reads.items("iam", "list_roles", "Roles"):
-        if role.get("Path", "/").startswith("/aws-"):
-            continue  # service-linked roles are AWS's, not the learner's
-        detail = read_role(reads, role["RoleName"])
-        if detail is None:
-            continue
-        statements = role_statements(detail)
-        facts = {"trusts": ", ".join(trusted_services(detail)) or "no service"}
-        for index, line in enumerate(action_summary(statements), start=1):
-            facts[f"allows {index}"] = line
-        graph.add(Node(role["Arn"], "role", role["RoleName"], facts=facts, detail=detail))
+    roles = [
+        role
+        for role in reads.items("iam", "list_roles", "Roles")
+        if not role.get("Path", "/").startswith("/aws-")  # service-linked: AWS's, not yours
+    ]
+    read_in_parallel(graph, [partial(_read_role, reads, role) for role in roles])
+
+
+def _read_role(reads: Reads, role: Mapping[str, Any], graph: Graph) -> None:
+    detail = read_role(reads, role["RoleName"])
+    if detail is None:
+        return
+    statements = role_statements(detail)
+    facts = {"trusts": ", ".join(trusted_services(detail)) or "no service"}
+    for index, line in enumerate(action_summary(statements), start=1):
+        facts[f"allows {index}"] = line
+    graph.add(Node(role["Arn"], "role", role["RoleName"], facts=facts, detail=detail))
 
 
 def _add_access_edges(graph: Graph) -> None:

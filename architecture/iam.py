@@ -71,29 +71,41 @@ def statements_of(document: Mapping[str, Any], policy: str) -> list[Statement]:
     ]
 
 
+_aws_managed: dict[str, dict[str, Any]] = {}  # AWS's own policies never change: read once
+
+
+def managed_document(reads: Reads, arn: str) -> dict[str, Any]:
+    """The default version's document of a managed policy ({} if it cannot be read)."""
+    if arn in _aws_managed:
+        return _aws_managed[arn]
+    policy = reads.call("iam", "get_policy", PolicyArn=arn)
+    if policy is None:
+        return {}
+    version = reads.call(
+        "iam", "get_policy_version", PolicyArn=arn, VersionId=policy["Policy"]["DefaultVersionId"]
+    )
+    document = as_document(version["PolicyVersion"]["Document"]) if version else {}
+    if arn.startswith("arn:aws:iam::aws:policy/") and document:
+        _aws_managed[arn] = document
+    return document
+
+
 def read_role(reads: Reads, role_name: str) -> dict[str, Any] | None:
     """The role, its trust policy and every policy document attached to it or inline."""
     found = reads.call("iam", "get_role", RoleName=role_name)
     if found is None:
         return None
     role = found["Role"]
-    managed = []
-    for attached in reads.items(
-        "iam", "list_attached_role_policies", "AttachedPolicies", RoleName=role_name
-    ):
-        policy = reads.call("iam", "get_policy", PolicyArn=attached["PolicyArn"])
-        document: dict[str, Any] = {}
-        if policy is not None:
-            version = reads.call(
-                "iam",
-                "get_policy_version",
-                PolicyArn=attached["PolicyArn"],
-                VersionId=policy["Policy"]["DefaultVersionId"],
-            )
-            document = as_document(version["PolicyVersion"]["Document"]) if version else {}
-        managed.append(
-            {"arn": attached["PolicyArn"], "name": attached["PolicyName"]} | {"document": document}
+    managed = [
+        {
+            "arn": attached["PolicyArn"],
+            "name": attached["PolicyName"],
+            "document": managed_document(reads, attached["PolicyArn"]),
+        }
+        for attached in reads.items(
+            "iam", "list_attached_role_policies", "AttachedPolicies", RoleName=role_name
         )
+    ]
     inline = {}
     for name in reads.items("iam", "list_role_policies", "PolicyNames", RoleName=role_name):
         got = reads.call("iam", "get_role_policy", RoleName=role_name, PolicyName=name)

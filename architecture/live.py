@@ -35,9 +35,14 @@ class Snapshot:
 
 
 def snapshot(
-    session: boto3.Session, names: Collection[str] | None = None, minutes: int = 15
+    session: boto3.Session,
+    names: Collection[str] | None = None,
+    minutes: int = 15,
+    graph: Graph | None = None,
 ) -> Snapshot:
-    graph = build_graph(session, names)
+    """The map now: ``graph`` (the resources and their wiring, which change rarely) may be
+    one read a little earlier; activity and problems are always read afresh."""
+    graph = graph if graph is not None else build_graph(session, names)
     functions = [n.name for n in graph.of_kind("function")]
     counts = function_counts(session, functions, minutes)
     routed = {

@@ -13,6 +13,9 @@ from course.session import learner_id
 from labs.model import load_labs
 from sandbox import get_sandbox
 
+REFRESH_S = 5  # activity: one CloudWatch call, a log read per function
+RESOURCES_MAX_AGE_S = 30  # the resources: dozens of calls, and they change rarely
+
 st.title("My sandbox map")
 st.caption(
     "Everything in your sandbox account, read through the same AWS calls you can make: "
@@ -30,12 +33,19 @@ minutes = left.selectbox(
     format_func=lambda m: f"last {m} minutes" if m < 60 else f"last {m // 60} hour(s)",
     key="map-minutes",
 )
-live = right.toggle("Refresh every 5 seconds", value=True, key="map-live")
+live = right.toggle(f"Refresh every {REFRESH_S} seconds", value=True, key="map-live")
+right.button("Read my sandbox again now", icon=":material/refresh:", key="map-reread")
+st.session_state.pop("map-graph", None)  # a whole run of the page reads every resource again
 
 
-@st.fragment(run_every=5 if live else None)
+@st.fragment(run_every=REFRESH_S if live else None)
 def live_map() -> None:
-    show_map(session, "map", minutes=minutes)
+    show_map(session, "map", minutes=minutes, graph_max_age_s=RESOURCES_MAX_AGE_S)
+    st.caption(
+        f"Activity and problems refresh every {REFRESH_S} s; the resources themselves are "
+        f"read again every {RESOURCES_MAX_AGE_S} s, and whenever you open this page or use "
+        "the button above."
+    )
 
 
 live_map()

@@ -1,6 +1,7 @@
 """Functions and what hangs off them, read with Lambda's own API.
 
-list_functions, get_function_configuration, list_versions_by_function, list_aliases,
+list_functions, get_function (the configuration and reserved concurrency in one call),
+list_versions_by_function, list_aliases,
 get_provisioned_concurrency_config, get_policy (function and aliases),
 list_function_event_invoke_configs, get_function_url_config, list_event_source_mappings.
 """
@@ -9,36 +10,44 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from architecture.arns import lambda_node_id, name_of, table_of_stream
-from architecture.model import Edge, Graph, Node
+from architecture.model import Edge, Graph, Node, Reader, read_in_parallel
 from architecture.reads import Reads
 
 
 def read_functions(reads: Reads, graph: Graph) -> None:
-    for listed in reads.items("lambda", "list_functions", "Functions"):
-        name = listed["FunctionName"]
-        config = reads.call("lambda", "get_function_configuration", FunctionName=name) or listed
-        config = {k: v for k, v in config.items() if k != "ResponseMetadata"}
-        arn = config["FunctionArn"]
-        concurrency = reads.call("lambda", "get_function_concurrency", FunctionName=name) or {}
-        detail = {
-            "config": config,
-            "policy": _policy(reads, name),
-            "reserved_concurrency": concurrency.get("ReservedConcurrentExecutions"),
-        }
-        graph.add(Node(arn, "function", name, facts=function_facts(config), detail=detail))
-        if config.get("Role"):
-            graph.connect(Edge(arn, config["Role"], "role", "runs as"))
-        dlq = (config.get("DeadLetterConfig") or {}).get("TargetArn")
-        if dlq:
-            graph.connect(Edge(arn, dlq, "dlq", "dead-letter queue"))
-        _read_versions(reads, graph, name, arn)
-        _read_aliases(reads, graph, name, arn)
-        _read_url(reads, graph, name, arn, None)
-        _read_invoke_configs(reads, graph, name)
-    _read_event_source_mappings(reads, graph)
+    listed = reads.items("lambda", "list_functions", "Functions")
+    readers: list[Reader] = [partial(_read_function, reads, entry) for entry in listed]
+    readers.append(partial(_read_event_source_mappings, reads))
+    read_in_parallel(graph, readers)
+
+
+def _read_function(reads: Reads, listed: Mapping[str, Any], graph: Graph) -> None:
+    name = listed["FunctionName"]
+    # GetFunction: the configuration (as GetFunctionConfiguration) and the concurrency, at once.
+    found = reads.call("lambda", "get_function", FunctionName=name) or {}
+    config = dict(found.get("Configuration") or listed)
+    arn = config["FunctionArn"]
+    detail = {
+        "config": config,
+        "policy": _policy(reads, name),
+        "reserved_concurrency": (found.get("Concurrency") or {}).get(
+            "ReservedConcurrentExecutions"
+        ),
+    }
+    graph.add(Node(arn, "function", name, facts=function_facts(config), detail=detail))
+    if config.get("Role"):
+        graph.connect(Edge(arn, config["Role"], "role", "runs as"))
+    dlq = (config.get("DeadLetterConfig") or {}).get("TargetArn")
+    if dlq:
+        graph.connect(Edge(arn, dlq, "dlq", "dead-letter queue"))
+    _read_versions(reads, graph, name, arn)
+    _read_aliases(reads, graph, name, arn)
+    _read_url(reads, graph, name, arn, None)
+    _read_invoke_configs(reads, graph, name)
 
 
 def function_facts(config: Mapping[str, Any]) -> dict[str, str]:

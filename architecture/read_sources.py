@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from architecture.arns import bucket_arn, lambda_node_id, name_of
-from architecture.model import Edge, Graph, Node
+from architecture.model import Edge, Graph, Node, read_in_parallel
 from architecture.reads import Reads
 
 
@@ -22,7 +23,7 @@ def target_id(arn: str) -> str:
 
 
 def read_sources(reads: Reads, graph: Graph) -> None:
-    for read in (
+    readers = (
         _buckets,
         _queues,
         _topics,
@@ -32,8 +33,8 @@ def read_sources(reads: Reads, graph: Graph) -> None:
         _streams,
         _rest_apis,
         _http_apis,
-    ):
-        read(reads, graph)
+    )
+    read_in_parallel(graph, [partial(read, reads) for read in readers])
 
 
 def s3_filter(configuration: Mapping[str, Any]) -> dict[str, str]:

@@ -3,6 +3,7 @@ Used by the map page and by the panel at the foot of every lab."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from decimal import Decimal
 
@@ -10,7 +11,9 @@ import boto3
 import streamlit as st
 
 from architecture.activity import recent_reports
+from architecture.graph import build_graph
 from architecture.live import Snapshot, snapshot
+from architecture.model import Graph
 
 MINUTES = (5, 15, 60, 24 * 60)
 
@@ -84,15 +87,31 @@ def show_inspector(session: boto3.Session, shot: Snapshot, key: str) -> None:
     )
 
 
+def current_graph(
+    session: boto3.Session, key: str, names: Collection[str] | None, max_age_s: float
+) -> Graph:
+    """The graph read at most ``max_age_s`` ago in this browser session: reading every
+    resource takes dozens of calls, while activity (one call) refreshes every few seconds."""
+    cached = st.session_state.get(f"{key}-graph")
+    scope = None if names is None else tuple(sorted(names))
+    if cached and cached[1] == scope and time.monotonic() - cached[0] < max_age_s:
+        return cached[2]
+    graph = build_graph(session, names)
+    st.session_state[f"{key}-graph"] = (time.monotonic(), scope, graph)
+    return graph
+
+
 def show_map(
     session: boto3.Session,
     key: str,
     names: Collection[str] | None = None,
     minutes: int = 15,
     inspector: bool = True,
+    graph_max_age_s: float = 0,
 ) -> Snapshot:
     """The diagram, the problems under it, and (optionally) the function inspector."""
-    shot = snapshot(session, names, minutes)
+    graph = current_graph(session, key, names, graph_max_age_s)
+    shot = snapshot(session, names, minutes, graph)
     st.graphviz_chart(shot.dot(), width="stretch")
     show_problems(shot)
     if inspector:

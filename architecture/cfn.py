@@ -67,6 +67,7 @@ class Names:
                 "version": "Version",
                 "function_url": "Url",
                 "api": "Api",
+                "log_group": "LogGroup",
             }[node.kind]
             self._by_node[node.id] = self.new(prefix, node.name)
         return self._by_node[node.id]

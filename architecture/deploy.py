@@ -13,7 +13,7 @@ result (``through_api``), so a test or a reader sees exactly what CloudFormation
 * types without a model: AWS::Lambda::Alias (create_alias, with its provisioned
   concurrency), AWS::Lambda::Url, AWS::Lambda::EventInvokeConfig, AWS::SQS::QueuePolicy,
   AWS::SNS::Subscription, AWS::Scheduler::Schedule, AWS::ApiGatewayV2::Api, Integration,
-  Route and Stage, and whatever refers to them;
+  Route and Stage, AWS::Logs::SubscriptionFilter, and whatever refers to them;
 * properties moto ignores: AWS::S3::Bucket NotificationConfiguration,
   AWS::Lambda::Function DeadLetterConfig and EphemeralStorage.
 """
@@ -49,6 +49,7 @@ UNMODELLED = frozenset(
         "AWS::ApiGatewayV2::Integration",
         "AWS::ApiGatewayV2::Route",
         "AWS::ApiGatewayV2::Stage",
+        "AWS::Logs::SubscriptionFilter",
     }
 )
 
@@ -447,6 +448,16 @@ def _stage(session: boto3.Session, p: Mapping[str, Any]) -> str:
     return session.client("apigatewayv2").create_stage(**p)["StageName"]
 
 
+def _subscription_filter(session: boto3.Session, p: Mapping[str, Any]) -> str:
+    session.client("logs").put_subscription_filter(
+        logGroupName=p["LogGroupName"],
+        filterName=p["FilterName"],
+        filterPattern=p.get("FilterPattern", ""),
+        destinationArn=p["DestinationArn"],
+    )
+    return f"{p['LogGroupName']} -> {p['DestinationArn']}"
+
+
 API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
     "AWS::Lambda::Alias": _alias,
     "AWS::Lambda::Url": _url,
@@ -460,6 +471,7 @@ API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
     "AWS::ApiGatewayV2::Integration": _integration,
     "AWS::ApiGatewayV2::Route": _route,
     "AWS::ApiGatewayV2::Stage": _stage,
+    "AWS::Logs::SubscriptionFilter": _subscription_filter,
 }
 
 

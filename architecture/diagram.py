@@ -28,6 +28,7 @@ STYLE: dict[str, dict[str, str]] = {  # per node kind: Graphviz attributes
     "stream": {"shape": "cds", "fillcolor": "#F1EAFE", "color": "#8C4FFF"},
     "api": {"shape": "component", "fillcolor": "#F1EAFE", "color": "#8C4FFF"},
     "role": {"shape": "note", "fillcolor": "#F4F4F4", "color": "#5F6B7A"},
+    "log_group": {"shape": "box", "fillcolor": "#FCE7F1", "color": "#B0084D"},
 }
 GROUPS = {  # clusters of resources by kind, with the title drawn above them
     "bucket": "S3 buckets",
@@ -39,6 +40,7 @@ GROUPS = {  # clusters of resources by kind, with the title drawn above them
     "stream": "Kinesis",
     "api": "API Gateway",
     "role": "IAM roles",
+    "log_group": "CloudWatch Logs",
 }
 EDGE_STYLE: dict[str, dict[str, str]] = {
     "trigger": {"color": "#232F3E", "penwidth": "1.4"},

@@ -34,6 +34,7 @@ KIND_BY_SERVICE: dict[str, NodeKind] = {
     "dynamodb": "table",
     "kinesis": "stream",
     "iam": "role",
+    "logs": "log_group",
 }
 # Resource kinds a role's statement can name precisely enough to draw an "access" edge.
 ACCESS_KINDS = ("bucket", "queue", "topic", "table", "stream")

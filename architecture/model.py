@@ -28,6 +28,7 @@ NodeKind = Literal[
     "table",
     "stream",
     "api",
+    "log_group",
 ]
 EdgeKind = Literal[
     "trigger",  # an event source invokes a function (or feeds a queue or topic)
@@ -39,7 +40,16 @@ EdgeKind = Literal[
     "access",  # the role allows the function these actions on that resource
     "redrive",  # a queue's messages go to its dead-letter queue after N receives
 ]
-SOURCE_KINDS: tuple[str, ...] = ("bucket", "queue", "topic", "rule", "schedule", "table", "stream")
+SOURCE_KINDS: tuple[str, ...] = (
+    "bucket",
+    "queue",
+    "topic",
+    "rule",
+    "schedule",
+    "table",
+    "stream",
+    "log_group",
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,7 @@ SERVICE_PRINCIPALS = {
     "rule": "events.amazonaws.com",
     "schedule": "events.amazonaws.com",
     "api": "apigateway.amazonaws.com",
+    "log_group": "logs.amazonaws.com",
 }
 DENIED = re.compile(
     r"is not authorized to perform: (?P<action>[\w-]+:[\w*]+)"

@@ -2,7 +2,8 @@
 
 S3 bucket notifications, SQS queues (with redrive), SNS topics and subscriptions,
 EventBridge rules and their targets, EventBridge Scheduler schedules, DynamoDB tables
-(and their streams), Kinesis streams, API Gateway REST and HTTP APIs.
+(and their streams), Kinesis streams, API Gateway REST and HTTP APIs, and CloudWatch Logs
+subscription filters (a log group that feeds a function).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def read_sources(reads: Reads, graph: Graph) -> None:
         _streams,
         _rest_apis,
         _http_apis,
+        _log_subscriptions,
     )
     read_in_parallel(graph, [partial(read, reads) for read in readers])
 
@@ -267,3 +269,31 @@ def _api_edge(graph: Graph, api_id: str, target: str, routes: list[str]) -> None
     label = ", ".join(sorted(routes)[:3]) + (" …" if len(routes) > 3 else "")
     facts = {"routes": ", ".join(sorted(routes))}
     graph.connect(Edge(api_id, target, "trigger", label, f"{api_id}->{target}", facts))
+
+
+def _log_subscriptions(reads: Reads, graph: Graph) -> None:
+    """Log groups with a subscription filter; the others are just every function's logs."""
+    for group in reads.items("logs", "describe_log_groups", "logGroups"):
+        name = group["logGroupName"]
+        filters = reads.items(
+            "logs", "describe_subscription_filters", "subscriptionFilters", logGroupName=name
+        )
+        if not filters:
+            continue
+        arn = str(group.get("arn", "")).removesuffix(":*") or (
+            f"arn:aws:logs:{graph.region}:{graph.account_id}:log-group:{name}"
+        )
+        graph.add(Node(arn, "log_group", name, detail={"group": group, "filters": filters}))
+        for found in filters:
+            pattern = found.get("filterPattern") or "every event"
+            graph.connect(
+                Edge(
+                    arn,
+                    target_id(found["destinationArn"]),
+                    "trigger",
+                    f"filter: {pattern}",
+                    f"{arn}/{found['filterName']}",
+                    {"filter": str(found.get("filterPattern", ""))},
+                    found,
+                )
+            )

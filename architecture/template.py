@@ -202,7 +202,7 @@ class _Builder:
         getattr(self, f"_{node.kind}")(node)
 
     def finish(self) -> None:
-        for node in self.graph.of_kind("bucket", "rule", "schedule"):
+        for node in self.graph.of_kind("bucket", "rule", "schedule", "log_group"):
             if node.id in self.values.exported:
                 self.add(node)
         for node in self.graph.of_kind("function_url", "api"):
@@ -568,6 +568,33 @@ class _Builder:
             properties["GlobalSecondaryIndexes"] = indexes
         self.put(self.names.of(node), "AWS::DynamoDB::Table", properties)
 
+    def _log_group(self, node: Node) -> None:
+        logical = self.names.of(node)
+        properties: dict[str, Any] = {"LogGroupName": node.name}
+        retention = node.detail.get("group", {}).get("retentionInDays")
+        if retention:
+            properties["RetentionInDays"] = int(retention)
+        self.put(logical, "AWS::Logs::LogGroup", properties)
+        permissions = [
+            k
+            for k, r in self.resources.items()
+            if r["Type"] == "AWS::Lambda::Permission"
+            and r["Properties"].get("Principal") == "logs.amazonaws.com"
+        ]
+        for found in node.detail.get("filters", []):
+            target = lambda_node_id(found["destinationArn"]) or found["destinationArn"]
+            if target not in self.values.exported and lambda_node_id(target):
+                continue
+            properties = {
+                "LogGroupName": {"Ref": logical},
+                "FilterName": found["filterName"],
+                "FilterPattern": found.get("filterPattern", ""),
+                "DestinationArn": self.values.arn(target),
+            }
+            extra = {"DependsOn": permissions} if permissions else {}
+            name = self.names.new("SubscriptionFilter", f"{node.name} {found['filterName']}")
+            self.put(name, "AWS::Logs::SubscriptionFilter", properties, **extra)
+
     def _stream(self, node: Node) -> None:
         shards = int(node.detail.get("stream", {}).get("OpenShardCount") or 1)
         self.put(
@@ -763,8 +790,8 @@ class _Builder:
             properties["Qualifier"] = url["Qualifier"]
         if url.get("Cors"):
             properties["Cors"] = url["Cors"]
-        if url.get("InvokeMode"):
-            properties["InvokeMode"] = url["InvokeMode"]
+        if url.get("InvokeMode"):  # the sandbox says "Buffered"; AWS spells it BUFFERED
+            properties["InvokeMode"] = str(url["InvokeMode"]).upper()
         extra = {}
         if url.get("Qualifier"):
             alias = self.names.known(f"{function.id}:{url['Qualifier']}")

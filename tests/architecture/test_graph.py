@@ -4,6 +4,7 @@ kind the sandbox supports, each also checking that an event through it shows as 
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 import uuid
 
@@ -366,3 +367,35 @@ def test_what_the_sandbox_cannot_answer_is_a_note_not_a_failure(learner):
     assert reads.call("lambda", "no_such_operation") is None
     assert notes and notes[0].startswith("lambda.no_such_operation: skipped")
     assert reads.items("sqs", "list_queues", "QueueUrls") == []
+
+
+def test_a_log_subscription_filter_makes_its_log_group_a_source(learner, sandbox):
+    name = unique("alerts")
+    arn = learner.function(name)
+    logs = learner.client("logs")
+    group = f"/app/{unique('orders')}"
+    logs.create_log_group(logGroupName=group)
+    learner.client("lambda").add_permission(
+        FunctionName=name,
+        StatementId="logs",
+        Action="lambda:InvokeFunction",
+        Principal="logs.amazonaws.com",
+        SourceArn=f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*",
+    )
+    logs.put_subscription_filter(
+        logGroupName=group, filterName="errors", filterPattern="ERROR", destinationArn=arn
+    )
+    graph = build_graph(learner.session)
+    (node,) = graph.of_kind("log_group")
+    assert node.name == group
+    assert only_edge(graph, "trigger", node.id, arn).label == "filter: ERROR"
+    assert [n.name for n in graph.of_kind("log_group")] == [group], "not every function's logs"
+
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": "ERROR x"}],
+    )
+    assert sandbox.wait_for_async(10)
+    assert ran(learner, name) == 1

@@ -38,10 +38,12 @@ def test_a_function_is_measured_from_its_own_logs():
 
 
 def test_use_my_function_fills_the_calculator_from_the_sandbox():
-    deployed_and_invoked("pricing-page", 512, 2)
+    from progress.web import IDENTITY
+
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["learner_id"] = "pricing-page"
     at.run()
+    learner = at.session_state[IDENTITY].learner_id  # the sandbox account this session uses
+    deployed_and_invoked(learner, 512, 2)
     at.switch_page("pricing/page.py").run()
     at.button(key="pricing.read-sandbox").click().run()
     use = at.button(key="pricing.use-measured")

@@ -265,7 +265,15 @@ class Resolver:
             return [self.value(v) for v in value]
         return value
 
-    def sub(self, text: str) -> str:
+    def sub(self, text: Any) -> str:
+        if isinstance(text, list):  # [template, {name: value}]
+            body, variables = text
+            for name, value in variables.items():
+                body = body.replace("${" + name + "}", str(self.value(value)))
+            return self.sub(body)
+        return self._sub(text)
+
+    def _sub(self, text: str) -> str:
         def one(match: re.Match[str]) -> str:
             name = match.group(1)
             if name.startswith("!"):

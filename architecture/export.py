@@ -50,7 +50,11 @@ class ExportPackage:
 
 
 class _Dumper(yaml.SafeDumper):
-    """YAML a person reads: code as a literal block, keys in the template's order."""
+    """YAML a person reads: code as a literal block, keys in the template's order, and no
+    anchors (CloudFormation refuses YAML aliases)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> Any:

@@ -231,8 +231,14 @@ def _rest_apis(reads: Reads, graph: Graph) -> None:
                 )
                 target = lambda_node_id((integration or {}).get("uri", ""))
                 if target:
+                    authorization = (resource.get("resourceMethods") or {}).get(method) or {}
                     routes.setdefault(target, []).append(
-                        {"method": method, "path": resource["path"], "integration": integration}
+                        {
+                            "method": method,
+                            "path": resource["path"],
+                            "integration": integration,
+                            "authorization": authorization.get("authorizationType", "NONE"),
+                        }
                     )
         facts = {"type": "REST API"} | ({"stages": ", ".join(stages)} if stages else {})
         detail = {"api": api, "routes": routes, "stages": stages}

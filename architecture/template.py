@@ -108,7 +108,6 @@ def build_template(
     names = Names()
     exported = {n.id for n in graph.nodes.values() if not n.facts.get("missing")}
     exported -= {n.id for n in graph.of_kind("function_url")}
-    exported -= {n.id for n in graph.of_kind("api") if "/restapis/" in n.id}
     values = Values(graph, names, exported)
     template = Template(
         {
@@ -720,13 +719,87 @@ class _Builder:
     def _url_or_api(self, node: Node) -> None:
         if node.kind == "function_url":
             self._url(node)
-        elif node.id in self.values.exported:
+        elif "/restapis/" in node.id:
+            self._rest_api(node)
+        else:
             self._http_api(node)
-        elif self.stage is None:
-            self.template.notes.append(
-                f"REST API {node.name} is not exported yet: recreate it in the console or add "
-                "AWS::ApiGateway::RestApi, Resource, Method and Deployment resources."
+
+    def _rest_api(self, node: Node) -> None:
+        """RestApi, a Resource per path segment, a Method per Lambda integration, and a
+        Deployment to the API's first stage (its other stages are noted)."""
+        logical = self.names.of(node)
+        api = node.detail.get("api", {})
+        properties: dict[str, Any] = {"Name": node.name}
+        if api.get("description"):
+            properties["Description"] = api["description"]
+        if api.get("binaryMediaTypes"):
+            properties["BinaryMediaTypes"] = api["binaryMediaTypes"]
+        self.put(logical, "AWS::ApiGateway::RestApi", properties)
+        resources: dict[str, Any] = {"/": {"Fn::GetAtt": [logical, "RootResourceId"]}}
+        methods = []
+        for target, routes in sorted(node.detail.get("routes", {}).items()):
+            function_arn = self.values.arn(target)
+            for route in sorted(routes, key=lambda r: (r["path"], r["method"])):
+                parent = self._rest_resource(node, logical, route["path"], resources)
+                uri = {
+                    "Fn::Sub": [
+                        "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                        "${Function}/invocations",
+                        {"Function": function_arn},
+                    ]
+                }
+                method = self.names.new("Method", f"{node.name} {route['method']} {route['path']}")
+                self.put(
+                    method,
+                    "AWS::ApiGateway::Method",
+                    {
+                        "RestApiId": {"Ref": logical},
+                        "ResourceId": parent,
+                        "HttpMethod": route["method"],
+                        "AuthorizationType": route.get("authorization", "NONE"),
+                        "Integration": {
+                            "Type": route["integration"].get("type", "AWS_PROXY"),
+                            "IntegrationHttpMethod": "POST",
+                            "Uri": uri,
+                        },
+                    },
+                )
+                methods.append(method)
+        stages = list(node.detail.get("stages", []))
+        if stages and methods:
+            self.put(
+                self.names.new("Deployment", node.name),
+                "AWS::ApiGateway::Deployment",
+                {"RestApiId": {"Ref": logical}, "StageName": stages[0]},
+                DependsOn=methods,
             )
+            self.template.body["Outputs"][f"{logical}Url"] = {
+                "Description": f"the address of {node.name}'s stage {stages[0]}",
+                "Value": {
+                    "Fn::Sub": f"https://${{{logical}}}.execute-api.${{AWS::Region}}."
+                    f"amazonaws.com/{stages[0]}"
+                },
+            }
+        if len(stages) > 1 and self.stage is None:
+            self.template.notes.append(
+                f"{node.name} is deployed to its stage {stages[0]} only (it also had "
+                f"{', '.join(stages[1:])}): add AWS::ApiGateway::Stage resources for the others."
+            )
+
+    def _rest_resource(self, node: Node, api: str, path: str, resources: dict[str, Any]) -> Any:
+        """The Resource of a path (and of each of its parents), made once."""
+        if path in resources:
+            return resources[path]
+        parent_path, _, part = path.rstrip("/").rpartition("/")
+        parent = self._rest_resource(node, api, parent_path or "/", resources)
+        logical = self.names.new("Resource", f"{node.name} {path}")
+        self.put(
+            logical,
+            "AWS::ApiGateway::Resource",
+            {"RestApiId": {"Ref": api}, "ParentId": parent, "PathPart": part},
+        )
+        resources[path] = {"Ref": logical}
+        return resources[path]
 
     def _http_api(self, node: Node) -> None:
         api = node.detail.get("api", {})

@@ -124,6 +124,32 @@ def wire_everything(learner: Learner) -> None:
         Principal="apigateway.amazonaws.com",
         SourceArn=f"arn:aws:execute-api:us-east-1:{account}:{api['ApiId']}/*",
     )
+    apigateway = learner.client("apigateway")
+    rest = apigateway.create_rest_api(name="pets-api")["id"]
+    root = apigateway.get_resources(restApiId=rest)["items"][0]["id"]
+    pets = apigateway.create_resource(restApiId=rest, parentId=root, pathPart="pets")["id"]
+    one = apigateway.create_resource(restApiId=rest, parentId=pets, pathPart="{id}")["id"]
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{web}/invocations"
+    for resource, method in ((pets, "GET"), (one, "GET"), (one, "DELETE")):
+        apigateway.put_method(
+            restApiId=rest, resourceId=resource, httpMethod=method, authorizationType="NONE"
+        )
+        apigateway.put_integration(
+            restApiId=rest,
+            resourceId=resource,
+            httpMethod=method,
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=uri,
+        )
+    apigateway.create_deployment(restApiId=rest, stageName="prod")
+    lam.add_permission(
+        FunctionName="web",
+        StatementId="rest",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:{account}:{rest}/*",
+    )
     lam.create_function_url_config(FunctionName="web", AuthType="AWS_IAM")
     lam.publish_version(FunctionName="web")
     lam.create_alias(FunctionName="web", Name="live", FunctionVersion="1")

@@ -339,3 +339,16 @@ def test_a_join_link_asks_for_a_name_with_the_workshop_code_filled_in(store):
 def test_a_join_link_with_a_code_that_cannot_be_one_says_so(store):
     at = open_app(workshop="nope")
     assert "not a workshop code" in sidebar_text(at)
+
+
+def test_the_learner_gets_their_sandbox_back_after_a_reload(store):
+    lab = LABS[0]
+    at = open_app("labs/page.py", lab=lab.slug)
+    token = token_of(at)
+    at.button(key=f"action-{lab.slug}-{lab.steps[0].id}-0").click().run()  # creates the role
+    role = lab.names["role"]
+    again = open_app("labs/page.py", learner=token, lab=lab.slug)  # a reload: a new session
+    resources = "\n".join(m.value for m in again.sidebar.markdown)
+    assert role in resources
+    stranger = open_app("labs/page.py", lab=lab.slug)
+    assert role not in "\n".join(m.value for m in stranger.sidebar.markdown)

@@ -114,7 +114,6 @@ def to_call(spec: CallSpec, ctx: LabContext) -> Call:
     return Call(spec.service, spec.operation, fill(dict(spec.args), ctx), files)
 
 
-
 def run_sandbox_operation(spec: CallSpec, ctx: LabContext) -> CallRecord:
     """The sandbox's own controls (its clock), which have no AWS API: on AWS, time passes."""
     from sandbox import get_sandbox

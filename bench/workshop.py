@@ -271,6 +271,7 @@ def simulate(
     sandbox.learner_session("learner-000000000000").client("sts").get_caller_identity()
     me = os.getpid()
     before = pss_mb(process_tree(me))
+    cpu_before = time.process_time()
     timings = Timings()
     began = time.monotonic()
     threads = []
@@ -287,6 +288,7 @@ def simulate(
         time.sleep(1)
         peak = max(peak, pss_mb(process_tree(me)))
     return {
+        "cpu_s": time.process_time() - cpu_before,  # the app process: all its threads
         "samples": timings.samples,
         "errors": timings.errors,
         "wall_s": time.monotonic() - began,
@@ -339,6 +341,14 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, store: str) 
         f"Memory (PSS of the app process(es) and {workers} worker processes): "
         f"{before:.0f} MB before, {peak:.0f} MB at the peak, {after:.0f} MB after; "
         f"{(peak - before) / args.learners:.0f} MB per learner"
+    )
+    runs = len(samples["labs page run, before the click's work"])
+    cpu = sum(r["cpu_s"] for r in results)
+    per_run = cpu / max(1, runs)
+    print(
+        f"CPU of the app process(es): {cpu:.0f} s for {runs} labs page runs and the quiz, "
+        f"{1000 * per_run:.0f} ms per page run: one process (Python runs one thread at a "
+        f"time) serves at most ~{1 / per_run:.1f} labs page runs per second"
     )
     action_p95 = percentile(samples[ACTION], 0.95) if actions else float("inf")
     click_p95 = percentile(samples[CLICK], 0.95) if actions else float("inf")

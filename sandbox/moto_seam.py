@@ -51,6 +51,7 @@ from moto.events.models import EventsBackend, Rule
 from moto.sns.models import Subscription
 
 from sandbox import moto_state
+from sandbox.limits import check_settings
 from sandbox.triggers import S3ObjectChange
 
 SUPPORTED_MOTO = ((5, 2), (5, 3))  # [from, to) by (major, minor)
@@ -429,6 +430,7 @@ def install(service: LambdaService) -> None:
     ) or (LambdaBackend.create_function)
 
     def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        check_settings(spec)
         fn = create_function_original(self, spec)
         if spec.get("DeadLetterConfig") is not None:
             setattr(fn, moto_state.DEAD_LETTER_ATTRIBUTE, dict(spec["DeadLetterConfig"]))
@@ -439,6 +441,7 @@ def install(service: LambdaService) -> None:
     ) or (LambdaFunction.update_configuration)
 
     def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> Any:
+        check_settings(config_updates)
         result = update_configuration_original(self, config_updates)
         if "DeadLetterConfig" in config_updates:
             dead_letter = dict(config_updates["DeadLetterConfig"] or {})

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from botocore.exceptions import ClientError
+
+HELLO = "def handler(event, context):\n    return 'hello'\n"
+
 
 def test_timeout_kills_the_invocation_and_says_task_timed_out(learner):
     name = learner.create_function(
@@ -149,3 +154,35 @@ def test_a_response_over_6_mb_is_function_response_size_too_large(learner):
     response = learner.invoke(name)
     assert response["FunctionError"] == "Unhandled"
     assert response["payload"]["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"Timeout": 901}, "Value '901' at 'timeout'"),
+        ({"MemorySize": 10241}, "Value '10241' at 'memorySize'"),
+        ({"EphemeralStorage": {"Size": 10241}}, "Value '10241' at 'ephemeralStorage.size'"),
+    ],
+)
+def test_settings_beyond_lambdas_limits_are_refused_as_aws_refuses_them(learner, settings, message):
+    with pytest.raises(ClientError) as refused:
+        learner.create_function(HELLO, **settings)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert message in refused.value.response["Error"]["Message"]
+
+    name = learner.create_function(HELLO)
+    with pytest.raises(ClientError) as refused:
+        learner.client("lambda").update_function_configuration(FunctionName=name, **settings)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert message in refused.value.response["Error"]["Message"]
+    kept = learner.client("lambda").get_function_configuration(FunctionName=name)
+    assert (kept["Timeout"], kept["MemorySize"]) == (3, 128)  # nothing changed
+
+
+def test_the_largest_settings_lambda_allows_are_accepted(learner):
+    name = learner.create_function(
+        HELLO, Timeout=900, MemorySize=10240, EphemeralStorage={"Size": 10240}
+    )
+    config = learner.client("lambda").get_function_configuration(FunctionName=name)
+    assert (config["Timeout"], config["MemorySize"]) == (900, 10240)
+    assert config["EphemeralStorage"] == {"Size": 10240}

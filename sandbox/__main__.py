@@ -18,10 +18,15 @@ def serve(args: argparse.Namespace) -> None:
         port=args.port,
         strict_credentials=args.strict,
         verbose=args.verbose,
+        http_port=args.http_port,
     ).start()
     endpoint = sandbox.endpoint_url
+    web = sandbox.http.base_url
     lines = [
         f"Lambda Lab sandbox: an AWS endpoint at {endpoint} (loopback only)",
+        f"Function URLs and API Gateway stages answer at {web}:",
+        f"  curl {web}/lambda-url/<url-id>/            (the FunctionUrl the API returns)",
+        f"  curl {web}/execute-api/<api-id>/<stage>/<path>",
         "",
         "Point the AWS CLI (v2 or v1) or boto3 at it, either per command:",
         f"  aws --endpoint-url {endpoint} --region us-east-1 lambda list-functions",
@@ -59,6 +64,12 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser = commands.add_parser("serve", help="run a standalone sandbox endpoint")
     serve_parser.add_argument(
         "--port", type=int, default=4566, help="port on 127.0.0.1 (0: any free one)"
+    )
+    serve_parser.add_argument(
+        "--http-port",
+        type=int,
+        default=0,
+        help="port on 127.0.0.1 for function URLs and APIs (0: any free one)",
     )
     serve_parser.add_argument(
         "--learner",

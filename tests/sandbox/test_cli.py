@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +21,9 @@ AWS = Path(sys.executable).with_name("aws")
 
 
 class Served:
-    def __init__(self, endpoint: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, endpoint: str, web: str, env: dict[str, str], folder: Path) -> None:
         self.endpoint = endpoint
+        self.web = web  # function URLs and API stages
         self.env = env
         self.folder = folder
 
@@ -64,7 +66,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         endpoint = re.search(r"export AWS_ENDPOINT_URL=(\S+)", text)
         key = re.search(r"export AWS_ACCESS_KEY_ID=(\S+)", text)
         secret = re.search(r"export AWS_SECRET_ACCESS_KEY=(\S+)", text)
-        assert endpoint and key and secret, text
+        web = re.search(r"Function URLs and API Gateway stages answer at (\S+):", text)
+        assert endpoint and key and secret and web, text
         assert "aws --endpoint-url" in text
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -75,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
-        yield Served(endpoint.group(1), env, folder)
+        yield Served(endpoint.group(1), web.group(1), env, folder)
     finally:
         process.terminate()
         try:
@@ -159,3 +162,59 @@ def test_publish_version_create_alias_and_update_alias_routing_with_the_cli(serv
         if len(seen) == 2:
             break
     assert seen == {("1", "one"), ("2", "two")}
+
+
+def test_a_function_url_made_with_the_cli_answers_at_the_address_the_banner_printed(served):
+    code = (
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': 'hi from ' + event['rawPath']}\n"
+    )
+    (served.folder / "url.zip").write_bytes(zip_files({"app.py": code}))
+    role = served.aws(
+        "iam",
+        "create-role",
+        "--role-name",
+        "url-role",
+        "--assume-role-policy-document",
+        TRUST_POLICY,
+    )["Role"]["Arn"]
+    served.aws(
+        "lambda",
+        "create-function",
+        "--function-name",
+        "url-fn",
+        "--runtime",
+        "python3.12",
+        "--role",
+        role,
+        "--handler",
+        "app.handler",
+        "--zip-file",
+        "fileb://url.zip",
+    )
+    served.aws(
+        "lambda",
+        "add-permission",
+        "--function-name",
+        "url-fn",
+        "--statement-id",
+        "public",
+        "--action",
+        "lambda:InvokeFunctionUrl",
+        "--principal",
+        "*",
+        "--function-url-auth-type",
+        "NONE",
+    )
+    url = served.aws(
+        "lambda",
+        "create-function-url-config",
+        "--function-name",
+        "url-fn",
+        "--auth-type",
+        "NONE",
+    )["FunctionUrl"]
+    assert url.startswith(f"{served.web}/lambda-url/"), url
+    with urllib.request.urlopen(f"{url}hello", timeout=30) as response:
+        assert response.status == 200
+        assert response.read() == b"hi from /hello"

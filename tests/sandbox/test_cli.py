@@ -39,6 +39,31 @@ class Served:
         assert completed.returncode == 0, completed.stderr
         return json.loads(completed.stdout) if completed.stdout.strip() else {}
 
+    def create_function(self, name: str, zip_name: str) -> None:
+        """A python3.12 function (app.handler) from a zip in the folder, with its own role."""
+        role = self.aws(
+            "iam",
+            "create-role",
+            "--role-name",
+            f"{name}-role",
+            "--assume-role-policy-document",
+            TRUST_POLICY,
+        )["Role"]["Arn"]
+        self.aws(
+            "lambda",
+            "create-function",
+            "--function-name",
+            name,
+            "--runtime",
+            "python3.12",
+            "--role",
+            role,
+            "--handler",
+            "app.handler",
+            "--zip-file",
+            f"fileb://{zip_name}",
+        )
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
@@ -93,28 +118,7 @@ def test_publish_version_create_alias_and_update_alias_routing_with_the_cli(serv
     (folder / "v1.zip").write_bytes(zip_files({"app.py": code.format("one")}))
     (folder / "v2.zip").write_bytes(zip_files({"app.py": code.format("two")}))
 
-    role = served.aws(
-        "iam",
-        "create-role",
-        "--role-name",
-        "cli-role",
-        "--assume-role-policy-document",
-        TRUST_POLICY,
-    )["Role"]["Arn"]
-    served.aws(
-        "lambda",
-        "create-function",
-        "--function-name",
-        "cli-fn",
-        "--runtime",
-        "python3.12",
-        "--role",
-        role,
-        "--handler",
-        "app.handler",
-        "--zip-file",
-        "fileb://v1.zip",
-    )
+    served.create_function("cli-fn", "v1.zip")
     assert served.aws("lambda", "publish-version", "--function-name", "cli-fn")["Version"] == "1"
     served.aws(
         "lambda",
@@ -170,28 +174,7 @@ def test_a_function_url_made_with_the_cli_answers_at_the_address_the_banner_prin
         "    return {'statusCode': 200, 'body': 'hi from ' + event['rawPath']}\n"
     )
     (served.folder / "url.zip").write_bytes(zip_files({"app.py": code}))
-    role = served.aws(
-        "iam",
-        "create-role",
-        "--role-name",
-        "url-role",
-        "--assume-role-policy-document",
-        TRUST_POLICY,
-    )["Role"]["Arn"]
-    served.aws(
-        "lambda",
-        "create-function",
-        "--function-name",
-        "url-fn",
-        "--runtime",
-        "python3.12",
-        "--role",
-        role,
-        "--handler",
-        "app.handler",
-        "--zip-file",
-        "fileb://url.zip",
-    )
+    served.create_function("url-fn", "url.zip")
     served.aws(
         "lambda",
         "add-permission",

@@ -7,17 +7,16 @@ integrations for HTTP APIs in API Gateway"); errors are an HTTP API's (404 Not F
 
 from __future__ import annotations
 
-import http.client
 import json
-import re
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
+from tests.sandbox.helpers import function_arn
+from tests.sandbox.http_helpers import CLF_TIME, V2_CONTEXT, V2_FIELDS, send, values
 
 HANDLER = """
 import json, time
@@ -45,59 +44,7 @@ def handler(event, context):
     }
 """
 
-V2_FIELDS = {
-    "version",
-    "routeKey",
-    "rawPath",
-    "rawQueryString",
-    "cookies",
-    "headers",
-    "queryStringParameters",
-    "requestContext",
-    "body",
-    "pathParameters",
-    "isBase64Encoded",
-    "stageVariables",
-}
-V2_CONTEXT = {
-    "accountId",
-    "apiId",
-    "domainName",
-    "domainPrefix",
-    "http",
-    "requestId",
-    "routeKey",
-    "stage",
-    "time",
-    "timeEpoch",
-}
 V2_HTTP = {"method", "path", "protocol", "sourceIp", "userAgent"}
-CLF_TIME = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
-
-
-def send(
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]] = (),  # type: ignore[assignment]
-    body: bytes = b"",
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.putrequest(method, parts.path + (f"?{parts.query}" if parts.query else ""))
-        for name, value in headers:
-            connection.putheader(name, value)
-        if body:
-            connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body or None)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
-
-
-def values(headers: list[tuple[str, str]], name: str) -> list[str]:
-    return [v for k, v in headers if k.lower() == name.lower()]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +53,7 @@ def api(make_learner: Any) -> dict[str, Any]:
     (300 ms timeout); stages ``$default`` (auto-deploy) and ``dev`` (stage variables)."""
     learner: Learner = make_learner("http-api")
     name = learner.create_function(HANDLER, Timeout=5)
-    arn = learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    arn = function_arn(learner, name)
     v2 = learner.client("apigatewayv2")
     created = v2.create_api(
         Name="orders",
@@ -281,7 +228,7 @@ def test_cors(api: dict[str, Any]) -> None:
 def test_quick_create(api: dict[str, Any], sandbox: Sandbox) -> None:
     learner: Learner = api["learner"]
     name = learner.create_function(HANDLER)
-    arn = learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    arn = function_arn(learner, name)
     created = learner.client("apigatewayv2").create_api(
         Name="quick", ProtocolType="HTTP", Target=arn
     )

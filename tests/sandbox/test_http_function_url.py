@@ -6,7 +6,6 @@ function URLs"); GetFunctionUrlConfig reports the loopback URL a learner can cur
 
 from __future__ import annotations
 
-import http.client
 import json
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from botocore.credentials import Credentials
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
+from tests.sandbox.http_helpers import V2_CONTEXT, V2_FIELDS, Response, send, values
 
 HANDLER = """
 import base64, json
@@ -44,33 +44,8 @@ def handler(event, context):
     }
 """
 
-URL_FIELDS = {
-    "version",
-    "routeKey",
-    "rawPath",
-    "rawQueryString",
-    "cookies",
-    "headers",
-    "queryStringParameters",
-    "requestContext",
-    "body",
-    "pathParameters",
-    "isBase64Encoded",
-    "stageVariables",
-}
-URL_CONTEXT = {
-    "accountId",
-    "apiId",
-    "authentication",
-    "domainName",
-    "domainPrefix",
-    "http",
-    "requestId",
-    "routeKey",
-    "stage",
-    "time",
-    "timeEpoch",
-}
+# A function URL's event is payload 2.0; its requestContext adds "authentication".
+URL_CONTEXT = V2_CONTEXT | {"authentication"}
 IAM_AUTHORIZER = {
     "accessKey",
     "accountId",
@@ -80,34 +55,6 @@ IAM_AUTHORIZER = {
     "userArn",
     "userId",
 }
-
-
-def send(
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]] | dict[str, str] = (),  # type: ignore[assignment]
-    body: bytes = b"",
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(url)
-    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        own_host = any(name.lower() == "host" for name, _ in pairs)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.putrequest(method, target, skip_host=own_host)
-        for name, value in pairs:
-            connection.putheader(name, value)
-        if body:
-            connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body or None)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
-
-
-def values(headers: list[tuple[str, str]], name: str) -> list[str]:
-    return [v for k, v in headers if k.lower() == name.lower()]
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +95,7 @@ def test_get_matches_the_documented_payload(learner: Learner, url: dict[str, Any
     document = json.loads(body)
     assert values(headers, "x-amzn-RequestId") == [document["request_id"]]
     event = document["event"]
-    assert set(event) == URL_FIELDS - {"body"}  # a GET has no body: AWS leaves it out
+    assert set(event) == V2_FIELDS - {"body"}  # a GET has no body: AWS leaves it out
     assert set(event["requestContext"]) == URL_CONTEXT
     url_id = urlsplit(url["url"]).path.split("/")[2]
     assert event["version"] == "2.0" and event["routeKey"] == "$default"
@@ -204,7 +151,7 @@ def test_aws_iam_auth(learner: Learner) -> None:
     status, _, body = send("GET", url)
     assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
 
-    def signed(secret: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def signed(secret: str) -> Response:
         request = AWSRequest(method="POST", url=url + "orders?id=1", data=b'{"a": 1}')
         request.headers["Content-Type"] = "application/json"
         credentials = Credentials(learner.access_key_id, secret)

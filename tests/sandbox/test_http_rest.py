@@ -9,17 +9,22 @@ for HTTP APIs", whose requestContext is the REST API's).
 from __future__ import annotations
 
 import base64
-import http.client
 import json
-import re
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
+from tests.sandbox.helpers import function_arn
+from tests.sandbox.http_helpers import (
+    CLF_TIME,
+    lambda_proxy_uri,
+    put_proxy_method,
+    send,
+    values,
+)
 
 ECHO = """
 import base64, json, time
@@ -95,35 +100,6 @@ V1_IDENTITY = {
     "userAgent",
     "userArn",
 }
-CLF_TIME = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$")
-
-
-def send(
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]] = (),  # type: ignore[assignment]
-    body: bytes = b"",
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    """One request as curl sends it (repeated headers allowed); (status, headers, body)."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        own_host = any(name.lower() == "host" for name, _ in headers)
-        connection.putrequest(method, target, skip_host=own_host)
-        for name, value in headers:
-            connection.putheader(name, value)
-        if body:
-            connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body or None)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
-
-
-def values(headers: list[tuple[str, str]], name: str) -> list[str]:
-    return [v for k, v in headers if k.lower() == name.lower()]
 
 
 @pytest.fixture(scope="module")
@@ -132,26 +108,14 @@ def rest(make_learner: Any, sandbox: Sandbox) -> dict[str, Any]:
     ``/blob`` (POST, binary), deployed to ``prod`` with a stage variable."""
     learner: Learner = make_learner("http-rest")
     name = learner.create_function(ECHO, Timeout=5)
-    arn = learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
-    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+    uri = lambda_proxy_uri(function_arn(learner, name))
     apigw = learner.client("apigateway")
     api_id = apigw.create_rest_api(name="shop", binaryMediaTypes=["application/octet-stream"])["id"]
     root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
 
     def method(parent: str, part: str, http_method: str, **integration: Any) -> str:
         resource = apigw.create_resource(restApiId=api_id, parentId=parent, pathPart=part)["id"]
-        apigw.put_method(
-            restApiId=api_id, resourceId=resource, httpMethod=http_method, authorizationType="NONE"
-        )
-        apigw.put_integration(
-            restApiId=api_id,
-            resourceId=resource,
-            httpMethod=http_method,
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri,
-            **integration,
-        )
+        put_proxy_method(apigw, api_id, resource, http_method, uri, **integration)
         return resource
 
     items = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
@@ -275,20 +239,7 @@ def test_unknown_route_stage_method_and_api(rest: dict[str, Any], sandbox: Sandb
 
 def test_changes_need_a_new_deployment(rest: dict[str, Any]) -> None:
     apigw = rest["learner"].client("apigateway")
-    apigw.put_method(
-        restApiId=rest["api_id"],
-        resourceId=rest["items"],
-        httpMethod="POST",
-        authorizationType="NONE",
-    )
-    apigw.put_integration(
-        restApiId=rest["api_id"],
-        resourceId=rest["items"],
-        httpMethod="POST",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=rest["uri"],
-    )
+    put_proxy_method(apigw, rest["api_id"], rest["items"], "POST", rest["uri"])
     status, _, _ = send("POST", rest["url"] + "items", body=b"{}")
     assert status == 403  # the prod stage still serves its deployment
     apigw.create_deployment(restApiId=rest["api_id"], stageName="prod", variables={"env": "test"})
@@ -315,19 +266,10 @@ def test_throttled_function_is_500(rest: dict[str, Any], sandbox: Sandbox) -> No
     learner.client("lambda").put_function_concurrency(
         FunctionName=name, ReservedConcurrentExecutions=0
     )
-    arn = learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     apigw = learner.client("apigateway")
     api_id = apigw.create_rest_api(name="throttled")["id"]
     root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
-    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
-    apigw.put_integration(
-        restApiId=api_id,
-        resourceId=root,
-        httpMethod="ANY",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations",
-    )
+    put_proxy_method(apigw, api_id, root, "ANY", lambda_proxy_uri(function_arn(learner, name)))
     apigw.create_deployment(restApiId=api_id, stageName="v1")
     status, _, body = send("GET", sandbox.http.invoke_url(api_id, "v1"))
     # API Gateway answers a Lambda 429 with 500 (Lambda rejected the invocation request).

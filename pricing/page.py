@@ -66,6 +66,25 @@ def forget_preset() -> None:
         del st.query_params["preset"]
 
 
+def count_input(label: str, key: str, step: int) -> None:
+    """A whole number of the page's inputs, from 0 up; changing it forgets the preset."""
+    st.number_input(label, key=KEY + key, min_value=0, step=step, on_change=forget_preset)
+
+
+def duration_input(label: str, key: str, help: str | None = None) -> None:
+    """A duration in ms, from 0 up to Lambda's longest timeout; changing it forgets the preset."""
+    st.number_input(
+        label,
+        key=KEY + key,
+        min_value=0.0,
+        max_value=TIMEOUT_MS,
+        step=10.0,
+        format="%.1f",
+        help=help,
+        on_change=forget_preset,
+    )
+
+
 for key, default in state_of(PRESETS[0].usage).items():
     st.session_state.setdefault(key, default)
 
@@ -136,23 +155,12 @@ with st.expander(
 inputs, bill_column = st.columns([1, 1.4], gap="large")
 with inputs:
     st.subheader("Your function")
-    st.number_input(
-        "Requests per month",
-        key=KEY + "requests",
-        min_value=0,
-        step=100_000,
-        on_change=forget_preset,
-    )
-    st.number_input(
+    count_input("Requests per month", "requests", step=100_000)
+    duration_input(
         "Average duration (ms)",
-        key=KEY + "duration_ms",
-        min_value=0.0,
-        max_value=TIMEOUT_MS,
-        step=10.0,
-        format="%.1f",
+        "duration_ms",
         help=f"Billed per {fact('invocation.billing_granularity_ms').display}, rounded up. "
         f"A run can last at most the {fact('limits.timeout_max_s').display} timeout.",
-        on_change=forget_preset,
     )
     st.number_input(
         "Memory (MB)",
@@ -188,13 +196,7 @@ with inputs:
         on_change=forget_preset,
     )
     with st.expander("Provisioned concurrency", expanded=st.session_state[KEY + "concurrency"] > 0):
-        st.number_input(
-            "Environments kept warm",
-            key=KEY + "concurrency",
-            min_value=0,
-            step=1,
-            on_change=forget_preset,
-        )
+        count_input("Environments kept warm", "concurrency", step=1)
         st.number_input(
             "Hours enabled this month",
             key=KEY + "hours",
@@ -211,22 +213,8 @@ with inputs:
             on_change=forget_preset,
         )
         if st.session_state[KEY + "split"]:
-            st.number_input(
-                "Invocations on provisioned environments",
-                key=KEY + "pc_invocations",
-                min_value=0,
-                step=10_000,
-                on_change=forget_preset,
-            )
-            st.number_input(
-                "Their average duration (ms)",
-                key=KEY + "pc_duration_ms",
-                min_value=0.0,
-                max_value=TIMEOUT_MS,
-                step=10.0,
-                format="%.1f",
-                on_change=forget_preset,
-            )
+            count_input("Invocations on provisioned environments", "pc_invocations", step=10_000)
+            duration_input("Their average duration (ms)", "pc_duration_ms")
 
 state = st.session_state
 split = state[KEY + "split"] and state[KEY + "concurrency"] > 0

@@ -35,6 +35,7 @@ from sandbox.http import HttpEndpoints
 from sandbox.lambda_service import LambdaService
 from sandbox.runtime.lambda_runtime import LambdaRuntime
 from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
+from sandbox.sessions import SandboxSession
 
 CROSSACCOUNT = "MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS"
 
@@ -48,24 +49,6 @@ class _QuietRequestHandler(MotoRequestHandler):
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         pass
-
-
-class SandboxSession(boto3.Session):
-    """A boto3 session whose clients and resources talk to the sandbox, never to AWS."""
-
-    def __init__(self, endpoint_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.endpoint_url = endpoint_url
-
-    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if len(args) < 5:  # endpoint_url is client()'s fifth positional parameter
-            kwargs.setdefault("endpoint_url", self.endpoint_url)
-        return super().client(service_name, *args, **kwargs)
-
-    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if len(args) < 5:
-            kwargs.setdefault("endpoint_url", self.endpoint_url)
-        return super().resource(service_name, *args, **kwargs)
 
 
 class _LogStreams:

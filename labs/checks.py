@@ -42,6 +42,13 @@ def _error_code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
 
 
+def _table_rows(session: boto3.Session, table: str) -> list[dict[str, Any]]:
+    """Every item of the table as plain Python values (one scan: lab tables are small)."""
+    deserialize = TypeDeserializer().deserialize
+    raw = session.client("dynamodb").scan(TableName=table)["Items"]
+    return [{k: deserialize(v) for k, v in item.items()} for item in raw]
+
+
 def _subset_mismatch(expected: Mapping[str, Any], actual: Any) -> str | None:
     """The first field of ``expected`` that ``actual`` lacks or holds differently."""
     if not isinstance(actual, Mapping):
@@ -312,14 +319,12 @@ def items(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
     what = f"Table {p['table']} holds at least {minimum} item(s)"
     if "where" in p:
         what += f", one of them with {p['where']}"
-    deserialize = TypeDeserializer().deserialize
     deadline = time.monotonic() + float(p.get("wait_s", 5))
     while True:
         try:
-            raw = session.client("dynamodb").scan(TableName=p["table"])["Items"]
+            rows = _table_rows(session, p["table"])
         except ClientError as exc:
             return CheckResult(False, what, f"table {p['table']}", _error_code(exc))
-        rows = [{k: deserialize(v) for k, v in item.items()} for item in raw]
         matching = [r for r in rows if "where" not in p or _subset_mismatch(p["where"], r) is None]
         if len(rows) >= minimum and matching:
             return CheckResult(True, what)
@@ -800,14 +805,12 @@ def no_items(session: boto3.Session, p: Mapping[str, Any]) -> CheckResult:
 
     Waits up to ``wait_s`` for the item to go, as deletes by asynchronous functions land late."""
     what = f"Table {p['table']} holds no item with {p['where']}"
-    deserialize = TypeDeserializer().deserialize
     deadline = time.monotonic() + float(p.get("wait_s", 5))
     while True:
         try:
-            raw = session.client("dynamodb").scan(TableName=p["table"])["Items"]
+            rows = _table_rows(session, p["table"])
         except ClientError as exc:
             return CheckResult(False, what, f"table {p['table']}", _error_code(exc))
-        rows = [{k: deserialize(v) for k, v in item.items()} for item in raw]
         matching = [r for r in rows if _subset_mismatch(p["where"], r) is None]
         if not matching:
             return CheckResult(True, what)

@@ -30,7 +30,15 @@ from sandbox.http.events import (
     event_v2,
     trace_id,
 )
-from sandbox.http.invoke import FUNCTION_ERROR, OK, THROTTLED, TIMEOUT, function_of, invoke
+from sandbox.http.invoke import (
+    FUNCTION_ERROR,
+    OK,
+    THROTTLED,
+    TIMEOUT,
+    FunctionRef,
+    function_of,
+    invoke,
+)
 from sandbox.http.responses import (
     HttpResponse,
     MalformedResponse,
@@ -38,7 +46,13 @@ from sandbox.http.responses import (
     v1_response,
     v2_response,
 )
-from sandbox.http.routing import RestResource, match_resource, match_route, segments_of
+from sandbox.http.routing import (
+    Integration,
+    RestResource,
+    match_resource,
+    match_route,
+    segments_of,
+)
 
 logger = logging.getLogger(__name__)
 REASON = "x-sandbox-reason"  # why the sandbox answered an error (AWS logs it instead)
@@ -50,6 +64,19 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 def _reason(response: HttpResponse, reason: str) -> HttpResponse:
     response.headers.append((REASON, reason.replace("\n", " ")[:500]))
     return response
+
+
+def _proxy_function(
+    integration: Integration, stage_variables: dict[str, str], account_id: str, region: str
+) -> FunctionRef | str:
+    """The function an AWS_PROXY integration invokes, in the API's own account; or why
+    the sandbox invokes none (API Gateway answers that with its 500)."""
+    if integration.kind != "AWS_PROXY":
+        return f"integration type {integration.kind} is not served by the sandbox (use AWS_PROXY)"
+    function = function_of(integration.uri, stage_variables, region)
+    if function.account_id and function.account_id != account_id:
+        return "the integration names a function of another account"
+    return replace(function, account_id=account_id)
 
 
 class HttpEndpoints:
@@ -212,16 +239,10 @@ class HttpEndpoints:
         )
         if integration is None:
             return _reason(internal_error, "the method has no integration")
-        if integration.kind != "AWS_PROXY":
-            return _reason(
-                internal_error,
-                f"integration type {integration.kind} is not served by the sandbox (use AWS_PROXY)",
-            )
         stage_variables = dict(stage.variables or {})
-        function = function_of(integration.uri, stage_variables, ref.region)
-        if function.account_id and function.account_id != ref.account_id:
-            return _reason(internal_error, "the integration names a function of another account")
-        function = replace(function, account_id=ref.account_id)
+        function = _proxy_function(integration, stage_variables, ref.account_id, ref.region)
+        if isinstance(function, str):
+            return _reason(internal_error, function)
         request_id = str(uuid.uuid4())
         extended_id = apigw_request_id()
         trace = trace_id(request.time_epoch_ms)
@@ -332,16 +353,10 @@ class HttpEndpoints:
             if isinstance(verdict, auth.AuthFailure):
                 return _reason(json_error(403, "Forbidden"), verdict.reason)
             caller = verdict
-        if integration.kind != "AWS_PROXY":
-            return _reason(
-                internal_error,
-                f"integration type {integration.kind} is not served by the sandbox (use AWS_PROXY)",
-            )
         stage_variables = dict(stage.stage_variables or {})
-        function = function_of(integration.uri, stage_variables, ref.region)
-        if function.account_id and function.account_id != ref.account_id:
-            return _reason(internal_error, "the integration names a function of another account")
-        function = replace(function, account_id=ref.account_id)
+        function = _proxy_function(integration, stage_variables, ref.account_id, ref.region)
+        if isinstance(function, str):
+            return _reason(internal_error, function)
         trace = trace_id(request.time_epoch_ms)
         if integration.payload_format_version == "1.0":
             ctx1 = V1Context(

@@ -9,7 +9,7 @@ touches is named in ``USED`` and checked by ``check_contract()`` (tested), like
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +102,25 @@ _http_index = _Index()
 _url_index = _Index()
 
 
+def _find(
+    backend_dict: Any, index: _Index, key: str, look_in: Callable[[Any, str], Any | None]
+) -> tuple[str, str, Any] | None:
+    """(account, region, what ``look_in`` finds for ``key``) in the backend the index
+    remembers for ``key``, else in the first backend that has it (which the index learns)."""
+    where = index.get(key)
+    if where is not None:
+        backend = backend_dict.get(where[0], {}).get(where[1])
+        found = look_in(backend, key) if backend is not None else None
+        if found is not None:
+            return where[0], where[1], found
+    for account_id, region, backend in _backends(backend_dict):
+        found = look_in(backend, key)
+        if found is not None:
+            index.put(key, (account_id, region))
+            return account_id, region, found
+    return None
+
+
 # REST APIs ---------------------------------------------------------------------------
 
 
@@ -112,25 +131,18 @@ class RestApiRef:
     api: Any  # moto's RestAPI
 
 
+def _rest_api_in(backend: Any, api_id: str) -> Any | None:
+    return backend.apis.get(api_id)
+
+
 def find_rest_api(api_id: str) -> RestApiRef | None:
-    where = _rest_index.get(api_id)
-    if where is not None:
-        account_id, region = where
-        backend = apigateway_backends.get(account_id, {}).get(region)
-        api = backend.apis.get(api_id) if backend is not None else None
-        if api is not None:
-            return RestApiRef(account_id, region, api)
-    for account_id, region, backend in _backends(apigateway_backends):
-        api = backend.apis.get(api_id)
-        if api is not None:
-            _rest_index.put(api_id, (account_id, region))
-            return RestApiRef(account_id, region, api)
-    return None
+    found = _find(apigateway_backends, _rest_index, api_id, _rest_api_in)
+    return RestApiRef(*found) if found is not None else None
 
 
 def rest_api(account_id: str, region: str, api_id: str) -> Any | None:
     backend = apigateway_backends.get(account_id, {}).get(region)
-    return backend.apis.get(api_id) if backend is not None else None
+    return _rest_api_in(backend, api_id) if backend is not None else None
 
 
 def rest_resources(api: Any) -> list[RestResource]:
@@ -180,20 +192,14 @@ class HttpApiRef:
     api: Any  # moto's apigatewayv2 Api
 
 
+def _http_api_in(backend: Any, api_id: str) -> Any | None:
+    api = backend.apis.get(api_id)
+    return api if api is not None and str(api.protocol_type).upper() == "HTTP" else None
+
+
 def find_http_api(api_id: str) -> HttpApiRef | None:
-    where = _http_index.get(api_id)
-    if where is not None:
-        account_id, region = where
-        backend = apigatewayv2_backends.get(account_id, {}).get(region)
-        api = backend.apis.get(api_id) if backend is not None else None
-        if api is not None:
-            return HttpApiRef(account_id, region, api)
-    for account_id, region, backend in _backends(apigatewayv2_backends):
-        api = backend.apis.get(api_id)
-        if api is not None and str(api.protocol_type).upper() == "HTTP":
-            _http_index.put(api_id, (account_id, region))
-            return HttpApiRef(account_id, region, api)
-    return None
+    found = _find(apigatewayv2_backends, _http_index, api_id, _http_api_in)
+    return HttpApiRef(*found) if found is not None else None
 
 
 def http_routes(api: Any) -> list[HttpRoute]:
@@ -291,23 +297,13 @@ def _url_in(backend: Any, url_id: str) -> Any | None:
 
 
 def find_function_url(url_id: str) -> FunctionUrlRef | None:
-    fn = None
-    where = _url_index.get(url_id)
-    if where is not None:
-        backend = lambda_backends.get(where[0], {}).get(where[1])
-        fn = _url_in(backend, url_id) if backend is not None else None
-    if fn is None:
-        for account_id, region, backend in _backends(lambda_backends):
-            fn = _url_in(backend, url_id)
-            if fn is not None:
-                where = (account_id, region)
-                _url_index.put(url_id, where)
-                break
-    if fn is None or where is None:
+    found = _find(lambda_backends, _url_index, url_id, _url_in)
+    if found is None:
         return None
+    account_id, region, fn = found
     return FunctionUrlRef(
-        account_id=where[0],
-        region=where[1],
+        account_id=account_id,
+        region=region,
         function_name=fn.function_name,
         function_arn=fn.function_arn.split(":$LATEST")[0],
         config=dict(fn.url_config.config or {}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import get_args
 
 from cfnlint.api import ManualArgs, lint
 
@@ -12,7 +13,9 @@ from architecture.compare import signature
 from architecture.deploy import deploy_package
 from architecture.export import export_package
 from architecture.graph import build_graph
+from architecture.model import NodeKind
 from tests.architecture.conftest import Learner
+from tests.sandbox.http_helpers import lambda_proxy_uri, put_proxy_method
 
 HTTP_OK = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
 
@@ -23,16 +26,23 @@ def wire_everything(learner: Learner) -> None:
     worker = learner.function("worker", Timeout=10)
     learner.allow("worker-role", ["sqs:*", "dynamodb:*", "kinesis:*"])
     web = learner.function("web", HTTP_OK)
+
+    def allow_invoke(function: str, sid: str, principal: str, source: str, **extra: str) -> None:
+        """The resource-based permission that lets ``principal`` invoke the function."""
+        lam.add_permission(
+            FunctionName=function,
+            StatementId=sid,
+            Action="lambda:InvokeFunction",
+            Principal=principal,
+            SourceArn=source,
+            **extra,
+        )
+
     # S3 -> function, with the permission S3 needs
     bucket = f"uploads-{suffix}"
     learner.client("s3").create_bucket(Bucket=bucket)
-    lam.add_permission(
-        FunctionName="worker",
-        StatementId="s3",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-        SourceAccount=account,
+    allow_invoke(
+        "worker", "s3", "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", SourceAccount=account
     )
     learner.client("s3").put_bucket_notification_configuration(
         Bucket=bucket,
@@ -62,13 +72,7 @@ def wire_everything(learner: Learner) -> None:
         Endpoint=worker,
         Attributes={"FilterPolicy": json.dumps({"k": ["v"]})},
     )
-    lam.add_permission(
-        FunctionName="worker",
-        StatementId="sns",
-        Action="lambda:InvokeFunction",
-        Principal="sns.amazonaws.com",
-        SourceArn=topic,
-    )
+    allow_invoke("worker", "sns", "sns.amazonaws.com", topic)
     events = learner.client("events")
     for rule, spec in (
         ("paid", {"EventPattern": json.dumps({"source": ["shop"]})}),
@@ -76,13 +80,7 @@ def wire_everything(learner: Learner) -> None:
     ):
         arn = events.put_rule(Name=rule, **spec)["RuleArn"]
         events.put_targets(Rule=rule, Targets=[{"Id": "w", "Arn": worker}])
-        lam.add_permission(
-            FunctionName="worker",
-            StatementId=rule,
-            Action="lambda:InvokeFunction",
-            Principal="events.amazonaws.com",
-            SourceArn=arn,
-        )
+        allow_invoke("worker", rule, "events.amazonaws.com", arn)
     role = learner.client("iam").get_role(RoleName="worker-role")["Role"]["Arn"]
     learner.client("scheduler").create_schedule(
         Name="hourly",
@@ -117,38 +115,25 @@ def wire_everything(learner: Learner) -> None:
     lam.update_function_configuration(FunctionName="worker", DeadLetterConfig={"TargetArn": dlq})
     # An HTTP API and a function URL on "web", a version and an alias
     api = learner.client("apigatewayv2").create_api(Name="web-api", ProtocolType="HTTP", Target=web)
-    lam.add_permission(
-        FunctionName="web",
-        StatementId="api",
-        Action="lambda:InvokeFunction",
-        Principal="apigateway.amazonaws.com",
-        SourceArn=f"arn:aws:execute-api:us-east-1:{account}:{api['ApiId']}/*",
+    allow_invoke(
+        "web",
+        "api",
+        "apigateway.amazonaws.com",
+        f"arn:aws:execute-api:us-east-1:{account}:{api['ApiId']}/*",
     )
     apigateway = learner.client("apigateway")
     rest = apigateway.create_rest_api(name="pets-api")["id"]
     root = apigateway.get_resources(restApiId=rest)["items"][0]["id"]
     pets = apigateway.create_resource(restApiId=rest, parentId=root, pathPart="pets")["id"]
     one = apigateway.create_resource(restApiId=rest, parentId=pets, pathPart="{id}")["id"]
-    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{web}/invocations"
     for resource, method in ((pets, "GET"), (one, "GET"), (one, "DELETE")):
-        apigateway.put_method(
-            restApiId=rest, resourceId=resource, httpMethod=method, authorizationType="NONE"
-        )
-        apigateway.put_integration(
-            restApiId=rest,
-            resourceId=resource,
-            httpMethod=method,
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri,
-        )
+        put_proxy_method(apigateway, rest, resource, method, lambda_proxy_uri(web))
     apigateway.create_deployment(restApiId=rest, stageName="prod")
-    lam.add_permission(
-        FunctionName="web",
-        StatementId="rest",
-        Action="lambda:InvokeFunction",
-        Principal="apigateway.amazonaws.com",
-        SourceArn=f"arn:aws:execute-api:us-east-1:{account}:{rest}/*",
+    allow_invoke(
+        "web",
+        "rest",
+        "apigateway.amazonaws.com",
+        f"arn:aws:execute-api:us-east-1:{account}:{rest}/*",
     )
     lam.create_function_url_config(FunctionName="web", AuthType="AWS_IAM")
     lam.publish_version(FunctionName="web")
@@ -156,12 +141,11 @@ def wire_everything(learner: Learner) -> None:
     # A log group that feeds the worker
     logs = learner.client("logs")
     logs.create_log_group(logGroupName="/app/orders")
-    lam.add_permission(
-        FunctionName="worker",
-        StatementId="logs",
-        Action="lambda:InvokeFunction",
-        Principal="logs.amazonaws.com",
-        SourceArn=f"arn:aws:logs:us-east-1:{account}:log-group:/app/orders:*",
+    allow_invoke(
+        "worker",
+        "logs",
+        "logs.amazonaws.com",
+        f"arn:aws:logs:us-east-1:{account}:log-group:/app/orders:*",
     )
     logs.put_subscription_filter(
         logGroupName="/app/orders",
@@ -175,22 +159,7 @@ def test_every_kind_the_map_draws_goes_to_aws_and_back(learner, sandbox):
     wire_everything(learner)
     original = build_graph(learner.session)
     kinds = {n.kind for n in original.nodes.values()}
-    assert kinds >= {
-        "function",
-        "alias",
-        "version",
-        "function_url",
-        "role",
-        "bucket",
-        "queue",
-        "topic",
-        "rule",
-        "schedule",
-        "table",
-        "stream",
-        "api",
-        "log_group",
-    }
+    assert kinds >= set(get_args(NodeKind))  # every kind of node the map draws
     package = export_package(learner.session, original)
     assert [
         str(m) for m in lint(package.template_yaml, config=ManualArgs(regions=["us-east-1"]))

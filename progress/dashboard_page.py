@@ -2,6 +2,8 @@
 
 import datetime as dt
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -81,6 +83,19 @@ workshop = None if choice == ALL else choice
 live = top_right.toggle("Live (refresh every 3 s)", value=True, key="dashboard-live")
 
 
+def export_csv(label: str, rows: Sequence[Any], name: str, key: str) -> None:
+    """A button that downloads dataclass rows as lambda-lab-<name>-<today>.csv (no rerun)."""
+    st.download_button(
+        label,
+        dashboard.rows_csv(rows),
+        file_name=f"lambda-lab-{name}-{dt.date.today()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=key,
+        on_click="ignore",
+    )
+
+
 @st.fragment(run_every=3 if live else None)
 def class_view() -> None:
     snapshots = store.class_snapshots(workshop)
@@ -124,15 +139,7 @@ def class_view() -> None:
             "Needs help": st.column_config.TextColumn(width="large"),
         },
     )
-    st.download_button(
-        "Export learners (CSV)",
-        dashboard.rows_csv(rows),
-        file_name=f"lambda-lab-learners-{dt.date.today()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="export-learners",
-        on_click="ignore",
-    )
+    export_csv("Export learners (CSV)", rows, "learners", key="export-learners")
 
     st.plotly_chart(
         charts.step_heatmap(dashboard.step_heatmap(snapshots, labs)), key="step-heatmap"
@@ -164,15 +171,7 @@ def class_view() -> None:
                 key=f"items-{level}",
                 column_config={"Right": st.column_config.NumberColumn(format="%d%%")},
             )
-        st.download_button(
-            "Export quiz items (CSV)",
-            dashboard.rows_csv(stats),
-            file_name=f"lambda-lab-quiz-items-{dt.date.today()}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="export-items",
-            on_click="ignore",
-        )
+        export_csv("Export quiz items (CSV)", stats, "quiz-items", key="export-items")
 
     weakest = dashboard.weakest_topics(snapshots, questions)
     st.subheader("The class's weakest topics")

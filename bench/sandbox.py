@@ -189,6 +189,13 @@ def main() -> None:
         arn = lam.get_function(FunctionName="on-upload")["Configuration"]["FunctionArn"]
         bucket = f"bench-{uuid.uuid4().hex[:12]}"
         s3.create_bucket(Bucket=bucket)
+        lam.add_permission(
+            FunctionName="on-upload",
+            StatementId="s3-invoke",
+            Action="lambda:InvokeFunction",
+            Principal="s3.amazonaws.com",
+            SourceArn=f"arn:aws:s3:::{bucket}",
+        )
         s3.put_bucket_notification_configuration(
             Bucket=bucket,
             NotificationConfiguration={

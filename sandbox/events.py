@@ -226,6 +226,26 @@ def scheduled_event(rule_arn: str, fire_time: float) -> dict[str, Any]:
     )
 
 
+def scheduler_input(
+    text: str | None, schedule_arn: str, scheduled_time: float, execution_id: str, attempt: int = 1
+) -> Any:
+    """What EventBridge Scheduler sends a Lambda target: the schedule's ``Input``, with its
+    context attributes (``<aws.scheduler.schedule-arn>``, ``<aws.scheduler.scheduled-time>``,
+    ``<aws.scheduler.execution-id>``, ``<aws.scheduler.attempt-number>``) filled in; ``{}``
+    without one. Raises ValueError for an Input that is not JSON."""
+    if not text:
+        return {}
+    attributes = {
+        "schedule-arn": schedule_arn,
+        "scheduled-time": iso_time(scheduled_time, millis=False),
+        "execution-id": execution_id,
+        "attempt-number": str(attempt),
+    }
+    for name, value in attributes.items():
+        text = text.replace(f"<aws.scheduler.{name}>", value)
+    return json.loads(text)
+
+
 # DynamoDB Streams ----------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlparse
 
 from sandbox import moto_state
 from sandbox.request_context import current_requester
+from sandbox.resource_policy import listed, matches
 
 logger = logging.getLogger(__name__)
 
@@ -112,35 +113,19 @@ def policy_document(policy: Any) -> dict[str, Any]:
 # Evaluation --------------------------------------------------------------------------------
 
 
-def _pattern(value: str, case_sensitive: bool) -> re.Pattern[str]:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value)
-    return re.compile(f"^{regex}$", 0 if case_sensitive else re.IGNORECASE)
-
-
-def _listed(statement: dict[str, Any], key: str) -> list[str]:
-    value = statement.get(key)
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _matches(patterns: list[str], value: str, case_sensitive: bool) -> bool:
-    return any(_pattern(p, case_sensitive).match(value) for p in patterns)
-
-
 def _applies(statement: dict[str, Any], action: str, resource: str | None) -> bool:
     if "NotAction" in statement:
-        if _matches(_listed(statement, "NotAction"), action, False):
+        if matches(listed(statement, "NotAction"), action, False):
             return False
-    elif not _matches(_listed(statement, "Action"), action, False):
+    elif not matches(listed(statement, "Action"), action, False):
         return False
     if resource is None:  # unknown resource: the action decides
         return True
     if "NotResource" in statement:
-        return not _matches(_listed(statement, "NotResource"), resource, True)
+        return not matches(listed(statement, "NotResource"), resource, True)
     if "Resource" not in statement:
         return False
-    return _matches(_listed(statement, "Resource"), resource, True)
+    return matches(listed(statement, "Resource"), resource, True)
 
 
 ALLOW, DENY, IMPLICIT_DENY = "allow", "deny", "implicit deny"

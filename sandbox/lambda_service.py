@@ -222,6 +222,10 @@ class LambdaService:
     def s3_notification(
         self, account_id: str, event_body: dict, fn_arn: str, region_name: str
     ) -> None:
+        bucket = event_body["Records"][0]["s3"]["bucket"]["name"]
+        if not self.s3_may_invoke(account_id, bucket, fn_arn):
+            logger.info("S3 may not invoke %s for bucket %s: not delivered", fn_arn, bucket)
+            return  # AWS: the permission was removed after the notification was saved
         try:
             spec, invoked_arn = moto_state.function_by_arn(account_id, region_name, fn_arn)
         except (
@@ -229,6 +233,13 @@ class LambdaService:
         ):  # S3 delivers asynchronously: a missing function is not the uploader's error
             return
         self.submit_async(spec, json.dumps(event_body), invoked_arn, source="s3")
+
+    def s3_may_invoke(self, bucket_account: str, bucket_name: str, fn_arn: str) -> bool:
+        """Does the function's resource-based policy let S3 invoke it for this bucket?
+        (Only a function of the bucket's own account: nothing crosses learner accounts.)"""
+        return fn_arn.split(":")[4:5] == [bucket_account] and moto_state.function_allows(
+            fn_arn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket_name}", bucket_account
+        )
 
     def s3_event(self, change: triggers.S3ObjectChange) -> dict:
         requester = current_requester.get()

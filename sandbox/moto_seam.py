@@ -14,6 +14,12 @@ it, pinned to the moto versions listed in ``SUPPORTED_MOTO``:
 * ``Subscription.publish``: SNS -> Lambda with SNS's record, asynchronously.
 * ``Rule.send_to_targets``: EventBridge -> Lambda and SNS targets (moto has neither);
   ``EventsBackend.put_rule``: schedule rules are armed on the sandbox clock.
+* ``S3Backend.put_bucket_notification_configuration``: refused, as AWS refuses it, when a
+  function's resource-based policy does not let S3 invoke it.
+* ``Policy.decode_policy``: AddPermission's FunctionUrlAuthType and InvokedViaFunctionUrl
+  become the policy conditions Lambda writes.
+* ``EventBridgeSchedulerBackend.create_schedule``, ``update_schedule``,
+  ``delete_schedule``: EventBridge Scheduler's schedules are armed on the sandbox clock.
 * ``LambdaBackend.send_log_event``: subscription filters, with their filter pattern.
 * ``LambdaBackend.create_event_source_mapping``: the sandbox's pollers read the source.
 * ``LambdaBackend.put_function_event_invoke_config``: a new put replaces the old config.
@@ -46,11 +52,14 @@ import moto.kinesis.models as kinesis_models
 import moto.s3.notifications as s3_notifications
 import moto.sqs.models as sqs_models
 from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.awslambda.policy import Policy
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.events.models import EventsBackend, Rule
+from moto.s3.models import S3Backend
+from moto.scheduler.models import EventBridgeSchedulerBackend
 from moto.sns.models import Subscription
 
-from sandbox import moto_state
+from sandbox import moto_state, resource_policy
 from sandbox.limits import check_settings
 from sandbox.triggers import S3ObjectChange
 
@@ -123,6 +132,54 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
             "tags",
         ],
     ),
+    "moto.s3.models.S3Backend.put_bucket_notification_configuration": (
+        S3Backend,
+        "put_bucket_notification_configuration",
+        ["self", "bucket_name", "notification_config"],
+    ),
+    "moto.awslambda.policy.Policy.decode_policy": (Policy, "decode_policy", ["self", "obj"]),
+    "moto.scheduler.models.EventBridgeSchedulerBackend.create_schedule": (
+        EventBridgeSchedulerBackend,
+        "create_schedule",
+        [
+            "self",
+            "description",
+            "end_date",
+            "flexible_time_window",
+            "group_name",
+            "kms_key_arn",
+            "name",
+            "schedule_expression",
+            "schedule_expression_timezone",
+            "start_date",
+            "state",
+            "target",
+            "action_after_completion",
+        ],
+    ),
+    "moto.scheduler.models.EventBridgeSchedulerBackend.update_schedule": (
+        EventBridgeSchedulerBackend,
+        "update_schedule",
+        [
+            "self",
+            "description",
+            "end_date",
+            "flexible_time_window",
+            "group_name",
+            "kms_key_arn",
+            "name",
+            "schedule_expression",
+            "schedule_expression_timezone",
+            "start_date",
+            "state",
+            "target",
+        ],
+    ),
+    "moto.scheduler.models.EventBridgeSchedulerBackend.delete_schedule": (
+        EventBridgeSchedulerBackend,
+        "delete_schedule",
+        ["self", "group_name", "name"],
+    ),
     "moto.awslambda.models.LambdaBackend.send_log_event": (
         LambdaBackend,
         "send_log_event",
@@ -174,6 +231,24 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
 USED: dict[str, tuple[str, str]] = {
     "LambdaBackend.get_function": ("moto.awslambda.models", "LambdaBackend.get_function"),
     "LambdaBackend.get_alias": ("moto.awslambda.models", "LambdaBackend.get_alias"),
+    "LambdaBackend.get_policy": ("moto.awslambda.models", "LambdaBackend.get_policy"),
+    "Policy.statements": ("moto.awslambda.policy", "Policy.__init__"),
+    "S3Backend.get_bucket": ("moto.s3.models", "S3Backend.get_bucket"),
+    "IAMBackend.get_role_by_arn": ("moto.iam.models", "IAMBackend.get_role_by_arn"),
+    "IAMBackend.list_role_policies": ("moto.iam.models", "IAMBackend.list_role_policies"),
+    "IAMBackend.get_role_policy": ("moto.iam.models", "IAMBackend.get_role_policy"),
+    "IAMBackend.list_attached_role_policies": (
+        "moto.iam.models",
+        "IAMBackend.list_attached_role_policies",
+    ),
+    "scheduler_backends": ("moto.scheduler.models", "scheduler_backends"),
+    "EventBridgeSchedulerBackend.get_schedule": (
+        "moto.scheduler.models",
+        "EventBridgeSchedulerBackend.get_schedule",
+    ),
+    "ScheduleGroup.schedules": ("moto.scheduler.models", "ScheduleGroup.__init__"),
+    "scheduler.ValidationException": ("moto.scheduler.exceptions", "ValidationException"),
+    "S3ClientError": ("moto.s3.exceptions", "S3ClientError"),
     "LambdaBackend.layers_versions_by_arn": (
         "moto.awslambda.models",
         "LambdaBackend.layers_versions_by_arn",
@@ -241,6 +316,8 @@ class LambdaService(Protocol):
     ) -> None: ...
 
     def s3_event(self, change: S3ObjectChange) -> dict: ...
+
+    def s3_may_invoke(self, bucket_account: str, bucket_name: str, fn_arn: str) -> bool: ...
 
     sources: Any  # sandbox.sources.PushSources
     pollers: Any  # sandbox.pollers.EventSourcePollers
@@ -387,6 +464,54 @@ def install(service: LambdaService) -> None:
         service.sources.scheduler.rule_put(rule)
         return rule
 
+    put_notification_original = original(
+        "moto.s3.models.S3Backend.put_bucket_notification_configuration"
+    )
+
+    def put_bucket_notification(
+        self: S3Backend, bucket_name: str, notification_config: dict[str, Any]
+    ) -> None:
+        from moto.s3.exceptions import S3ClientError
+
+        bucket = self.get_bucket(bucket_name)
+        functions = (notification_config or {}).get("CloudFunctionConfiguration") or []
+        refused = [
+            c["CloudFunction"]
+            for c in functions
+            if not service.s3_may_invoke(bucket.account_id, bucket.name, c["CloudFunction"])
+        ]
+        if refused:  # checked before anything changes: the old configuration stays
+            raise S3ClientError(
+                "InvalidArgument", "Unable to validate the following destination configurations"
+            )
+        put_notification_original(self, bucket_name, notification_config)
+
+    decode_policy_original = original("moto.awslambda.policy.Policy.decode_policy")
+
+    def decode_policy(self: Policy, obj: dict[str, Any]) -> Policy:
+        policy = decode_policy_original(self, obj)
+        for statement in policy.statements:
+            resource_policy.add_permission_conditions(statement)
+        return policy
+
+    def schedule_hook(name: str) -> Callable[..., Any]:
+        hooked = original(f"moto.scheduler.models.EventBridgeSchedulerBackend.{name}")
+
+        def changed(self: EventBridgeSchedulerBackend, *args: Any, **kwargs: Any) -> Any:
+            given = inspect.signature(hooked).bind(self, *args, **kwargs).arguments
+            if "schedule_expression" in given:
+                service.sources.scheduler.check_expression(
+                    given["schedule_expression"], given.get("schedule_expression_timezone")
+                )
+            result = hooked(self, *args, **kwargs)
+            group = given.get("group_name") or "default"
+            service.sources.scheduler.schedule_changed(
+                self.account_id, self.region_name, group, given["name"]
+            )
+            return result
+
+        return changed
+
     def send_log_event(
         self: LambdaBackend,
         function_arn: str,
@@ -507,6 +632,12 @@ def install(service: LambdaService) -> None:
         "moto.sns.models.Subscription.publish": sns_publish,
         "moto.events.models.Rule.send_to_targets": rule_send,
         "moto.events.models.EventsBackend.put_rule": put_rule,
+        "moto.s3.models.S3Backend.put_bucket_notification_configuration": (put_bucket_notification),
+        "moto.awslambda.policy.Policy.decode_policy": decode_policy,
+        **{
+            f"moto.scheduler.models.EventBridgeSchedulerBackend.{name}": schedule_hook(name)
+            for name in ("create_schedule", "update_schedule", "delete_schedule")
+        },
         "moto.awslambda.models.LambdaBackend.send_log_event": send_log_event,
         "moto.awslambda.models.LambdaBackend.create_event_source_mapping": (
             create_event_source_mapping

@@ -28,6 +28,7 @@ from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 from moto.sts.models import sts_backends
 
+from sandbox import resource_policy
 from sandbox.runtime.spec import FunctionSpec
 
 __all__ = [  # exceptions the sandbox raises through moto's error handling, re-exported
@@ -218,6 +219,39 @@ def function_role(account_id: str, region: str, function_arn: str) -> str:
     return lambda_backend(account_id, region).get_function(function_arn).role
 
 
+def function_policy(account_id: str, region: str, function_arn: str) -> dict[str, Any] | None:
+    """The function's resource-based policy document, or None (no function, no policy).
+    moto keeps one policy per function, shared by its versions and aliases: a statement
+    added with a qualifier has that qualifier in its Resource."""
+    try:
+        wire = lambda_backend(account_id, region).get_policy(function_arn)
+    except LambdaClientError:
+        return None
+    policy = json.loads(wire)["Policy"]
+    return json.loads(policy) if isinstance(policy, str) else policy
+
+
+def function_allows(
+    function_arn: str,
+    principal: str,
+    source_arn: str | None,
+    source_account: str | None,
+    action: str = resource_policy.INVOKE,
+    context: dict[str, str] | None = None,
+) -> bool:
+    """May ``principal`` call ``action`` on this function (or version, or alias) for the
+    source? Lambda checks the policy of what the ARN names: the function's own statements
+    for an unqualified or ``$LATEST`` ARN, the alias's or version's for a qualified one."""
+    parts = function_arn.split(":")
+    if len(parts) < 7 or parts[2] != "lambda":
+        return False
+    resource = ":".join(parts[:7]) if parts[7:] in ([], ["$LATEST"]) else ":".join(parts[:8])
+    document = function_policy(parts[4], parts[3], resource)
+    return resource_policy.allows(
+        document, principal, source_arn, source_account, action, resource=resource, context=context
+    )
+
+
 def trigger_spec(fn: LambdaFunction) -> FunctionSpec:
     latest = lambda_backend(fn.account_id, fn.region).get_function(fn.function_name)
     return function_spec(fn, latest.reserved_concurrency)
@@ -249,12 +283,23 @@ def publish_metrics(
     account_id: str, region: str, function_name: str, values: dict[str, tuple[float, str]]
 ) -> None:
     """AWS/Lambda metrics with the FunctionName dimension: {name: (value, unit)}."""
-    dimensions = [{"Name": "FunctionName", "Value": function_name}]
+    put_metrics(account_id, region, "AWS/Lambda", {"FunctionName": function_name}, values)
+
+
+def put_metrics(
+    account_id: str,
+    region: str,
+    namespace: str,
+    dimensions: dict[str, str],
+    values: dict[str, tuple[float, str]],
+) -> None:
+    """Datapoints of one namespace and set of dimensions: {name: (value, unit)}."""
+    named = [{"Name": k, "Value": v} for k, v in dimensions.items()]
     data = [  # no Timestamp: moto stamps "now" in the form its queries compare with
-        {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": dimensions}
+        {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": named}
         for name, (value, unit) in values.items()
     ]
-    cloudwatch_backends[account_id][region].put_metric_data("AWS/Lambda", data)
+    cloudwatch_backends[account_id][region].put_metric_data(namespace, data)
 
 
 # Accounts and credentials ------------------------------------------------------------
@@ -284,6 +329,24 @@ def role_credentials(
         "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
         "AWS_SESSION_TOKEN": role.session_token,
     }
+
+
+def role_policies(role_arn: str) -> tuple[dict[str, Any], list[Any]] | None:
+    """A role's trust policy and its permission policies (inline texts and attached
+    managed policies, for ``iam_enforcement.policy_document``); None if there is no role."""
+    account_id = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    if account_id not in iam_backends:
+        return None
+    iam = iam_backends[account_id][PARTITION]
+    try:
+        role = iam.get_role_by_arn(role_arn)
+    except Exception:  # moto's NoSuchEntity
+        return None
+    trust = role.assume_role_policy_document
+    names = iam.list_role_policies(role.name)
+    policies: list[Any] = [iam.get_role_policy(role.name, n)[1] for n in names]
+    policies += list(iam.list_attached_role_policies(role.name)[0])
+    return (json.loads(trust) if isinstance(trust, str) else dict(trust)), policies
 
 
 def new_access_key_pair(account_id: str) -> tuple[str, str]:
@@ -726,3 +789,44 @@ def subscription_filter_pattern(
         return group.subscription_filters[filter_name].filter_pattern
     except (KeyError, AttributeError):
         return None
+
+
+# EventBridge Scheduler -------------------------------------------------------------------
+
+
+def scheduler_schedule(account_id: str, region: str, group: str, name: str) -> Any:
+    """An EventBridge Scheduler schedule, or None."""
+    from moto.scheduler.models import scheduler_backends
+
+    try:
+        return scheduler_backends[account_id][region].get_schedule(group, name)
+    except Exception:  # no such account, group or schedule
+        return None
+
+
+def all_scheduler_schedules() -> list[tuple[str, str, str, str]]:
+    """(account, region, group, name) of every schedule moto holds."""
+    from moto.scheduler.models import scheduler_backends
+
+    found = []
+    for account_id, regions in list(scheduler_backends.items()):
+        for region, backend in list(regions.items()):
+            for group in list(backend.schedule_groups.values()):
+                found += [(account_id, region, group.name, n) for n in list(group.schedules)]
+    return found
+
+
+def delete_scheduler_schedule(schedule: Any) -> None:
+    """ActionAfterCompletion DELETE: Scheduler deletes a one-time schedule that has run."""
+    from moto.scheduler.models import scheduler_backends
+
+    _, _, _, region, account_id, _ = schedule.arn.split(":", 5)
+    with contextlib.suppress(Exception):  # already deleted
+        scheduler_backends[account_id][region].delete_schedule(schedule.group_name, schedule.name)
+
+
+def scheduler_validation_error(message: str) -> Exception:
+    """EventBridge Scheduler's ValidationException (HTTP 400)."""
+    from moto.scheduler.exceptions import ValidationException
+
+    return ValidationException(message)

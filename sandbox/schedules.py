@@ -5,6 +5,9 @@
 in UTC, with EventBridge's wildcards: ``* ? , - /``, ``L`` (last day of the month, or
 ``5L`` the last Thursday), ``W`` (``15W`` the weekday nearest the 15th) and ``#``
 (``2#1`` the first Monday). Days of the week run from 1 (SUN) to 7 (SAT).
+
+EventBridge Scheduler (``parse_scheduler``) adds one-time ``at(2025-12-31T23:00:00)``, a
+time zone for cron() and at() (``ScheduleExpressionTimezone``), and StartDate / EndDate.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 
 RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 CRON = re.compile(r"^cron\((.*)\)$")
+AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
 MONTHS = {k.upper(): v for k, v in MONTHS.items()}
@@ -77,7 +82,8 @@ def _number(text: str, names: dict[str, int]) -> int:
 
 
 class CronSchedule:
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, fields: list[str], tz: dt.tzinfo = dt.UTC) -> None:
+        self.tz = tz
         if len(fields) != 6:
             raise ScheduleError(
                 "cron() takes six fields: minutes hours day-of-month month day-of-week year"
@@ -132,7 +138,7 @@ class CronSchedule:
         return weekday in _values(field, 1, 7, DAYS)
 
     def next_after(self, moment: float) -> float:
-        start = dt.datetime.fromtimestamp(int(moment // 60) * 60, dt.UTC)
+        start = dt.datetime.fromtimestamp(int(moment // 60) * 60, self.tz)
         day = start.date()
         end = day + dt.timedelta(days=366 * SEARCH_YEARS)
         while day <= end:
@@ -140,7 +146,7 @@ class CronSchedule:
                 for hour in self.hours:
                     for minute in self.minutes:
                         when = dt.datetime(
-                            day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC
+                            day.year, day.month, day.day, hour, minute, tzinfo=self.tz
                         )
                         if when.timestamp() > moment:
                             return when.timestamp()
@@ -148,11 +154,68 @@ class CronSchedule:
         return float("inf")  # never again (a year in the past)
 
 
-Schedule = RateSchedule | CronSchedule
+@dataclass(frozen=True)
+class OnceSchedule:
+    """``at(...)``: one moment."""
+
+    when: float
+
+    def next_after(self, moment: float) -> float:
+        return self.when if self.when > moment else float("inf")
 
 
-def parse(expression: str, created_at: float) -> Schedule:
-    """The schedule of a rule's ScheduleExpression (``created_at`` anchors rate())."""
+@dataclass(frozen=True)
+class Window:
+    """A schedule that fires only from ``start`` to ``end`` (StartDate, EndDate)."""
+
+    inner: RateSchedule | CronSchedule | OnceSchedule
+    start: float | None
+    end: float | None
+
+    def next_after(self, moment: float) -> float:
+        if self.start is not None:
+            moment = max(moment, self.start - 0.001)
+        due = self.inner.next_after(moment)
+        return float("inf") if self.end is not None and due > self.end else due
+
+
+Schedule = RateSchedule | CronSchedule | OnceSchedule | Window
+
+
+def zone(name: str | None) -> dt.tzinfo:
+    """A ScheduleExpressionTimezone (``Europe/Paris``); UTC when there is none."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"{name!r} is not a time zone") from None
+
+
+def parse_scheduler(
+    expression: str,
+    timezone: str | None,
+    created_at: float,
+    start: float | None = None,
+    end: float | None = None,
+) -> Schedule:
+    """An EventBridge Scheduler schedule: rate(), cron() or at() in its time zone, within
+    StartDate and EndDate (rate() counts from StartDate when there is one)."""
+    tz = zone(timezone)
+    text = (expression or "").strip()
+    once = AT.match(text)
+    inner: RateSchedule | CronSchedule | OnceSchedule
+    if once:
+        local = dt.datetime.fromisoformat(once.group(1)).replace(tzinfo=tz)
+        inner = OnceSchedule(local.timestamp())
+    else:
+        inner = parse(text, start if start is not None else created_at, tz)
+    return Window(inner, start, end) if start is not None or end is not None else inner
+
+
+def parse(
+    expression: str, created_at: float, tz: dt.tzinfo = dt.UTC
+) -> RateSchedule | CronSchedule:
+    """The schedule of a rule's ScheduleExpression (``created_at`` anchors rate(); cron()
+    reads ``tz``, UTC for EventBridge rules)."""
     text = expression.strip()
     rate = RATE.match(text)
     if rate:
@@ -164,5 +227,5 @@ def parse(expression: str, created_at: float) -> Schedule:
         return RateSchedule(value * UNIT_SECONDS[unit], created_at)
     cron = CRON.match(text)
     if cron:
-        return CronSchedule(cron.group(1).split())
+        return CronSchedule(cron.group(1).split(), tz)
     raise ScheduleError(f"{expression!r} is neither rate(...) nor cron(...)")

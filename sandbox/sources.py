@@ -6,7 +6,14 @@ moto delivers SNS to SQS and HTTP, EventBridge to SQS, logs and other buses, and
 SQS and SNS itself; the seam sends what reaches a Lambda function (or, for EventBridge,
 an SNS topic, which moto lacks) here. moto never fires schedules: ``Scheduler`` arms one
 timer per schedule rule on the sandbox clock and delivers a Scheduled Event to the
-rule's targets at every due time, fast-forwards included.
+rule's targets at every due time, fast-forwards included; and one per EventBridge
+Scheduler schedule, which invokes its Lambda target with the schedule's Input.
+
+As on AWS, SNS and EventBridge invoke a function only if its resource-based policy lets
+their service principal do so for that topic or rule (``resource_policy``); a rule
+counts each target it could not invoke as a FailedInvocations datapoint (AWS/Events).
+EventBridge Scheduler uses the schedule's execution role instead: the role must trust
+``scheduler.amazonaws.com`` and allow ``lambda:InvokeFunction`` on the target.
 
 Nothing crosses accounts: a subscription, target or filter naming a function of another
 account delivers nothing.
@@ -14,14 +21,17 @@ account delivers nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
 import re
 import threading
+import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sandbox import events, moto_state, schedules
+from sandbox import events, moto_state, resource_policy, schedules
 from sandbox.clock import SCHEDULE, SandboxClock, Timer
 
 if TYPE_CHECKING:
@@ -43,13 +53,33 @@ class PushSources:
         self.clock = clock
         self.scheduler = Scheduler(self, clock)
 
-    def _invoke(self, account_id: str, function_arn: str, payload: Any, source: str) -> bool:
+    def _invoke(
+        self,
+        account_id: str,
+        function_arn: str,
+        payload: Any,
+        source: str,
+        permitted_for: tuple[str, str] | None = None,
+    ) -> bool:
+        """Invoke asynchronously; False if nothing was delivered. ``permitted_for``:
+        (service principal, source ARN) the function's policy must allow."""
         try:
             moto_state.same_account(function_arn, account_id)
             region = function_arn.split(":")[3]
             spec, invoked = moto_state.function_by_arn(account_id, region, function_arn)
         except Exception:  # another account's, or no such function: nothing is delivered
             return False
+        if permitted_for is not None:
+            principal, source_arn = permitted_for
+            if not moto_state.function_allows(function_arn, principal, source_arn, account_id):
+                logger.info(
+                    "%s may not invoke %s for %s: its resource-based policy has no statement "
+                    "allowing it; not delivered",
+                    principal,
+                    function_arn,
+                    source_arn,
+                )
+                return False
         self.service.submit_async(spec, json.dumps(payload), invoked, source=source)
         return True
 
@@ -79,21 +109,27 @@ class PushSources:
             timestamp=self.clock.now(),
         )
         event = events.sns_event(subscription.arn, notification)
-        self._invoke(subscription.account_id, subscription.endpoint, event, "sns")
+        permitted_for = ("sns.amazonaws.com", subscription.topic.arn)
+        self._invoke(subscription.account_id, subscription.endpoint, event, "sns", permitted_for)
 
     # EventBridge -----------------------------------------------------------------------
 
     def eventbridge_targets(self, rule: Any, event: dict[str, Any], targets: list[dict]) -> None:
-        """Deliver an AWS-shaped event to the rule's Lambda and SNS targets."""
+        """Deliver an AWS-shaped event to the rule's Lambda and SNS targets; each target
+        that gets nothing counts as a FailedInvocations datapoint."""
+        failed = 0
         for target in targets:
             try:
                 payload = target_input(target, event)
             except Exception:
                 logger.info("input of target %s of %s failed", target.get("Id"), rule.name)
+                failed += 1
                 continue
             arn = target["Arn"]
             if service_of(arn) == "lambda":
-                self._invoke(rule.account_id, arn, payload, "events")
+                permitted_for = ("events.amazonaws.com", rule.arn)
+                if not self._invoke(rule.account_id, arn, payload, "events", permitted_for):
+                    failed += 1
             elif service_of(arn) == "sns":
                 try:
                     moto_state.same_account(arn, rule.account_id)
@@ -101,6 +137,18 @@ class PushSources:
                     moto_state.publish_sns_message(arn, text)
                 except moto_state.DeliveryError as error:
                     logger.info("EventBridge to %s failed: %s", arn, error)
+                    failed += 1
+        if failed:
+            dimensions = {"RuleName": rule.name}
+            if getattr(rule, "event_bus_name", "default") != "default":
+                dimensions = {"EventBusName": rule.event_bus_name, **dimensions}
+            moto_state.put_metrics(
+                rule.account_id,
+                rule.region_name,
+                "AWS/Events",
+                dimensions,
+                {"FailedInvocations": (float(failed), "Count")},
+            )
 
     def rule_send(
         self, rule: Any, moto_event: dict[str, Any], original: Any, transform: bool
@@ -163,6 +211,16 @@ def _epoch(value: Any) -> float | None:
         return float(value)
     if hasattr(value, "timestamp"):
         return value.timestamp()
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+        with contextlib.suppress(ValueError):
+            import datetime as dt
+
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed.replace(tzinfo=parsed.tzinfo or dt.UTC).timestamp()
     return None
 
 
@@ -267,60 +325,34 @@ def _json_term(term: str, document: Any) -> bool:
 
 # Schedules -------------------------------------------------------------------------------
 
+RULE, SCHEDULE_KIND = "rule", "schedule"  # what a key names
+Key = tuple[str, ...]  # (RULE, account, region, name) or (SCHEDULE_KIND, ..., group, name)
+
 
 class Scheduler:
-    """One timer per schedule rule, on the sandbox clock."""
+    """One timer per schedule rule and per EventBridge Scheduler schedule, on the sandbox
+    clock. Each firing reads the rule or schedule again: a changed or deleted one fires no
+    more (a change arms it anew)."""
 
     def __init__(self, sources: PushSources, clock: SandboxClock) -> None:
         self.sources = sources
         self.clock = clock
         self._lock = threading.Lock()
-        self._armed: dict[tuple[str, str, str], tuple[str, Timer]] = {}
-        self.fired: list[tuple[str, float]] = []  # (rule ARN, due time), most recent last
+        self._armed: dict[Key, tuple[Any, Timer]] = {}  # key -> (fingerprint, timer)
+        self.fired: list[tuple[str, float]] = []  # (rule or schedule ARN, due time), latest last
+
+    # EventBridge rules -------------------------------------------------------------------
 
     def rule_put(self, rule: Any) -> None:
         """Called by the seam after PutRule: arm (or re-arm) the rule's schedule."""
-        key = (rule.account_id, rule.region_name, rule.name)
+        key = (RULE, rule.account_id, rule.region_name, rule.name)
         expression = rule.scheduled_expression
-        with self._lock:
-            armed = self._armed.get(key)
-            if armed and armed[0] == expression:
-                return
-            if armed:
-                armed[1].cancel()
-                del self._armed[key]
-            if not expression:
-                return
-            try:
-                schedule = schedules.parse(expression, self.clock.now())
-            except schedules.ScheduleError as error:
-                logger.info("rule %s: %s", rule.name, error)
-                return
-            self._arm(key, expression, schedule, self.clock.now())
+        self._set(key, expression or None, lambda: schedules.parse(expression, self.clock.now()))
 
-    def _arm(self, key: tuple[str, str, str], expression: str, schedule: Any, after: float) -> None:
-        due = schedule.next_after(after)
-        if due == float("inf"):
-            self._armed.pop(key, None)
-            return
-        timer = self.clock.call_at(
-            due, lambda when: self._fire(key, expression, schedule, when), kind=SCHEDULE
-        )
-        self._armed[key] = (expression, timer)
-
-    def _fire(self, key: tuple[str, str, str], expression: str, schedule: Any, due: float) -> None:
-        rule = moto_state.events_rule(*key)
-        with self._lock:
-            if rule is None or rule.scheduled_expression != expression:
-                armed = self._armed.get(key)
-                if armed and armed[0] == expression:
-                    del self._armed[key]
-                return
-            self._arm(key, expression, schedule, due)
+    def _deliver_rule(self, rule: Any, due: float) -> None:
         if rule.state != "ENABLED":
             return
-        self.fired.append((rule.arn, due))
-        del self.fired[:-1000]
+        self._record(rule.arn, due)
         event = events.scheduled_event(rule.arn, due)
         ours = [t for t in rule.targets if service_of(t["Arn"]) in OURS]
         others = [t for t in rule.targets if service_of(t["Arn"]) not in OURS]
@@ -329,11 +361,152 @@ class Scheduler:
         if others:
             moto_state.send_to_moto_targets(rule, others, event, due)
 
+    # EventBridge Scheduler ---------------------------------------------------------------
+
+    def check_expression(self, expression: str, timezone: str | None) -> None:
+        """Scheduler's ValidationException for an expression it would not accept."""
+        try:
+            schedules.parse_scheduler(expression, timezone, self.clock.now())
+        except (schedules.ScheduleError, ValueError) as error:
+            raise moto_state.scheduler_validation_error(
+                f"Invalid Schedule Expression {expression}. {error}"
+            ) from None
+
+    def schedule_changed(self, account_id: str, region: str, group: str, name: str) -> None:
+        """Called by the seam after CreateSchedule, UpdateSchedule and DeleteSchedule."""
+        key = (SCHEDULE_KIND, account_id, region, group, name)
+        found = moto_state.scheduler_schedule(account_id, region, group, name)
+        fingerprint = None if found is None else _schedule_fingerprint(found)
+
+        def make() -> schedules.Schedule:
+            expression, timezone, start, end = fingerprint  # type: ignore[misc]
+            return schedules.parse_scheduler(expression, timezone, self.clock.now(), start, end)
+
+        self._set(key, fingerprint, make)
+
+    def _deliver_schedule(self, schedule: Any, due: float) -> None:
+        if (schedule.state or "ENABLED") != "ENABLED":
+            return
+        target = schedule.target or {}
+        arn, role_arn = target.get("Arn", ""), target.get("RoleArn", "")
+        account = schedule.arn.split(":")[4]
+        self._record(schedule.arn, due)
+        if service_of(arn) != "lambda":
+            logger.info("schedule %s: the sandbox invokes Lambda targets only", schedule.name)
+            return
+        group_arn = schedule.arn.split(":schedule/")[0] + f":schedule-group/{schedule.group_name}"
+        refused = role_refuses(role_arn, account, group_arn, arn)
+        if refused:
+            logger.info("schedule %s did not invoke %s: %s", schedule.name, arn, refused)
+            return
+        try:
+            payload = events.scheduler_input(
+                target.get("Input"), schedule.arn, due, str(uuid.uuid4())
+            )
+        except ValueError:
+            logger.info("schedule %s: its Input is not JSON", schedule.name)
+            return
+        self.sources._invoke(account, arn, payload, "scheduler")
+        once = schedules.AT.match((schedule.schedule_expression or "").strip())
+        if once and schedule.action_after_completion == "DELETE":
+            moto_state.delete_scheduler_schedule(schedule)
+
+    # Arming and firing -------------------------------------------------------------------
+
+    def _set(self, key: Key, fingerprint: Any, make: Callable[[], schedules.Schedule]) -> None:
+        """Arm ``key`` for ``fingerprint`` (what its schedule depends on; None: nothing to
+        fire), unless it is armed for that already."""
+        with self._lock:
+            armed = self._armed.get(key)
+            if armed and armed[0] == fingerprint:
+                return
+            if armed:
+                armed[1].cancel()
+                del self._armed[key]
+            if fingerprint is None:
+                return
+            try:
+                schedule = make()
+            except (schedules.ScheduleError, ValueError) as error:
+                logger.info("%s %s: %s", key[0], key[-1], error)
+                return
+            self._arm(key, fingerprint, schedule, self.clock.now())
+
+    def _arm(self, key: Key, fingerprint: Any, schedule: Any, after: float) -> None:
+        due = schedule.next_after(after)
+        if due == float("inf"):
+            self._armed.pop(key, None)
+            return
+        timer = self.clock.call_at(
+            due, lambda when: self._fire(key, fingerprint, schedule, when), kind=SCHEDULE
+        )
+        self._armed[key] = (fingerprint, timer)
+
+    def _current(self, key: Key) -> tuple[Any, Any]:
+        """(the rule or schedule, its fingerprint), or (None, None) if it is gone."""
+        if key[0] == RULE:
+            rule = moto_state.events_rule(*key[1:])
+            return rule, (rule.scheduled_expression or None) if rule is not None else None
+        found = moto_state.scheduler_schedule(*key[1:])
+        return found, None if found is None else _schedule_fingerprint(found)
+
+    def _fire(self, key: Key, fingerprint: Any, schedule: Any, due: float) -> None:
+        found, current = self._current(key)
+        with self._lock:
+            if found is None or current != fingerprint:
+                armed = self._armed.get(key)
+                if armed and armed[0] == fingerprint:
+                    del self._armed[key]
+                return
+            self._arm(key, fingerprint, schedule, due)
+        if key[0] == RULE:
+            self._deliver_rule(found, due)
+        else:
+            self._deliver_schedule(found, due)
+
+    def _record(self, arn: str, due: float) -> None:
+        self.fired.append((arn, due))
+        del self.fired[:-1000]
+
     def start_existing(self) -> None:
         for rule in moto_state.all_schedule_rules():
             self.rule_put(rule)
+        for account_id, region, group, name in moto_state.all_scheduler_schedules():
+            self.schedule_changed(account_id, region, group, name)
 
     def next_due(self) -> float | None:
         with self._lock:
             dues = [timer.due for _, timer in self._armed.values()]
         return min(dues) if dues else None
+
+
+def _schedule_fingerprint(schedule: Any) -> tuple[str, str | None, float | None, float | None]:
+    """What a Scheduler schedule's firing times depend on."""
+    return (
+        schedule.schedule_expression,
+        schedule.schedule_expression_timezone,
+        _epoch(schedule.start_date) if schedule.start_date else None,
+        _epoch(schedule.end_date) if schedule.end_date else None,
+    )
+
+
+SCHEDULER = "scheduler.amazonaws.com"
+
+
+def role_refuses(role_arn: str, account_id: str, group_arn: str, function_arn: str) -> str | None:
+    """Why EventBridge Scheduler could not invoke the function with this execution role,
+    or None: the role must trust scheduler.amazonaws.com and allow lambda:InvokeFunction."""
+    from sandbox import iam_enforcement
+
+    found = moto_state.role_policies(role_arn)
+    if found is None:
+        return f"no role {role_arn}"
+    trust, policies = found
+    if not resource_policy.allows(trust, SCHEDULER, group_arn, account_id, "sts:AssumeRole"):
+        return f"the role {role_arn} does not trust {SCHEDULER} (sts:AssumeRole)"
+    documents = [iam_enforcement.policy_document(p) for p in policies]
+    if iam_enforcement.decide(documents, resource_policy.INVOKE, [function_arn]) != (
+        iam_enforcement.ALLOW
+    ):
+        return f"the role {role_arn} does not allow {resource_policy.INVOKE} on {function_arn}"
+    return None

@@ -41,6 +41,7 @@ def test_a_problem_is_drawn_red_with_its_one_line(learner):
     bucket = "uploads-" + learner.learner_id
     arn = learner.function("thumbs")
     learner.client("s3").create_bucket(Bucket=bucket)
+    statement = learner.permit("thumbs", "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     learner.client("s3").put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -49,6 +50,8 @@ def test_a_problem_is_drawn_red_with_its_one_line(learner):
             ]
         },
     )
+    # S3 checks the permission when the notification is saved; removed later, it breaks it.
+    learner.client("lambda").remove_permission(FunctionName="thumbs", StatementId=statement)
     graph = build_graph(learner.session)
     problems = find_problems(learner.session, graph)
     dot = to_dot(graph, problems=problems)

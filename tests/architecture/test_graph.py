@@ -121,6 +121,7 @@ def test_an_sns_subscription_is_an_edge_with_its_filter_policy(learner, sandbox)
         Endpoint=arn,
         Attributes={"FilterPolicy": json.dumps({"kind": ["paid"]})},
     )
+    learner.permit(name, "sns.amazonaws.com", topic)
     graph = build_graph(learner.session)
     edge = only_edge(graph, "trigger", topic, arn)
     assert edge.label == "subscription with filter"
@@ -142,6 +143,7 @@ def test_eventbridge_rules_with_a_pattern_or_a_schedule_are_sources(learner, san
     nightly = events.put_rule(Name=unique("nightly"), ScheduleExpression="rate(1 day)")["RuleArn"]
     for rule in (matching, nightly):
         events.put_targets(Rule=rule.rsplit("/", 1)[-1], Targets=[{"Id": "fn", "Arn": arn}])
+        learner.permit(name, "events.amazonaws.com", rule)
     graph = build_graph(learner.session)
     assert graph.nodes[matching].kind == "rule"
     assert json.loads(graph.nodes[matching].facts["pattern"]) == pattern

@@ -30,6 +30,21 @@ def function_arn(learner: Any, name: str) -> str:
     return learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
+def allow_invoke(
+    learner: Any, name: str, principal: str, source_arn: str, statement_id: str = "allow"
+) -> None:
+    """What a push source needs, as a learner adds it: a statement of the function's
+    resource-based policy letting ``principal`` invoke it for ``source_arn``."""
+    learner.client("lambda").add_permission(
+        FunctionName=name,
+        StatementId=statement_id,
+        Action="lambda:InvokeFunction",
+        Principal=principal,
+        SourceArn=source_arn,
+        SourceAccount=learner.account_id,
+    )
+
+
 def queue(learner: Any, name: str, **attributes: str) -> tuple[str, str]:
     """(URL, ARN) of a new queue."""
     sqs = learner.client("sqs")

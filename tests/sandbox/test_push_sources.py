@@ -16,7 +16,14 @@ from tests.sandbox.aws_samples import (
     SNS_RECORD,
     same_shape,
 )
-from tests.sandbox.helpers import RECORDER, events_of, function_arn, queue, receive_all
+from tests.sandbox.helpers import (
+    RECORDER,
+    allow_invoke,
+    events_of,
+    function_arn,
+    queue,
+    receive_all,
+)
 
 
 def epoch(iso: str) -> int:
@@ -27,6 +34,7 @@ def test_an_sns_message_reaches_a_subscribed_function_as_awss_record(learner, sa
     name = learner.create_function(RECORDER)
     sns = learner.client("sns")
     topic = sns.create_topic(Name=f"orders-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    allow_invoke(learner, name, "sns.amazonaws.com", topic)
     subscription = sns.subscribe(
         TopicArn=topic, Protocol="lambda", Endpoint=function_arn(learner, name)
     )["SubscriptionArn"]
@@ -54,12 +62,13 @@ def test_an_eventbridge_rule_sends_matching_events_only(learner, sandbox):
     name = learner.create_function(RECORDER)
     events = learner.client("events")
     rule = f"orders-{uuid.uuid4().hex[:6]}"
-    events.put_rule(
+    rule_arn = events.put_rule(
         Name=rule,
         EventPattern=json.dumps(
             {"source": ["shop.orders"], "detail": {"total": [{"numeric": [">", 100]}]}}
         ),
-    )
+    )["RuleArn"]
+    allow_invoke(learner, name, "events.amazonaws.com", rule_arn)
     events.put_targets(Rule=rule, Targets=[{"Id": "fn", "Arn": function_arn(learner, name)}])
     sent = events.put_events(
         Entries=[
@@ -89,6 +98,7 @@ def test_a_rate_schedule_fires_every_period_of_a_fast_forwarded_hour(learner, sa
     rule = f"every-5-{uuid.uuid4().hex[:6]}"
     created_at = sandbox.clock.now()
     rule_arn = events.put_rule(Name=rule, ScheduleExpression="rate(5 minutes)")["RuleArn"]
+    allow_invoke(learner, name, "events.amazonaws.com", rule_arn)
     events.put_targets(Rule=rule, Targets=[{"Id": "fn", "Arn": function_arn(learner, name)}])
     sandbox.fast_forward(3600)
     assert sandbox.wait_for_async(20)
@@ -111,7 +121,8 @@ def test_a_cron_schedule_fires_at_its_utc_times(learner, sandbox):
     name = learner.create_function(RECORDER)
     events = learner.client("events")
     rule = f"noon-{uuid.uuid4().hex[:6]}"
-    events.put_rule(Name=rule, ScheduleExpression="cron(30 12 * * ? *)")
+    rule_arn = events.put_rule(Name=rule, ScheduleExpression="cron(30 12 * * ? *)")["RuleArn"]
+    allow_invoke(learner, name, "events.amazonaws.com", rule_arn)
     events.put_targets(Rule=rule, Targets=[{"Id": "fn", "Arn": function_arn(learner, name)}])
     start = sandbox.clock.now()
     sandbox.fast_forward(2 * 86400)
@@ -172,6 +183,7 @@ def test_s3_notifies_a_queue_and_a_topic_with_the_s3_event(learner, sandbox):
     sns = learner.client("sns")
     topic = sns.create_topic(Name=f"uploads-{uuid.uuid4().hex[:8]}")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn(learner, name))
+    allow_invoke(learner, name, "sns.amazonaws.com", topic)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

@@ -114,6 +114,13 @@ def test_deleting_an_object_sends_object_removed_without_size(learner):
     s3 = learner.client("s3")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="old.txt", Body=b"x")
+    learner.client("lambda").add_permission(
+        FunctionName=name,
+        StatementId="s3-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+    )
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

@@ -27,7 +27,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from course.loopback import install_guard, is_loopback
-from sandbox import moto_seam, moto_state
+from sandbox import moto_cloudformation, moto_seam, moto_state
 from sandbox.accounts import REGION, LearnerAccount, LearnerAccounts
 from sandbox.clock import SandboxClock
 from sandbox.gateway import Gateway
@@ -165,6 +165,7 @@ class Sandbox:
         self.service = LambdaService(self.runtime, self.clock)
         gateway.service = self.service
         moto_seam.install(self.service)
+        moto_cloudformation.install(self.service)
         self.clock.start()
         self.service.start_sources()
         self.http.start(self.service)
@@ -187,6 +188,7 @@ class Sandbox:
         self.clock.stop()
         if self.runtime is not None:
             self.runtime.shutdown()
+        moto_cloudformation.uninstall()
         moto_seam.uninstall()
         if self._saved_crossaccount is None:
             os.environ.pop(CROSSACCOUNT, None)

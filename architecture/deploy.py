@@ -1,21 +1,18 @@
-"""Deploy an export into a sandbox account through moto's CloudFormation: the round trip.
+"""Deploy an export into a sandbox account through the sandbox's CloudFormation: the round trip.
 
     deployment = deploy_package(learner_session("someone-else"), package.zip_bytes)
 
 The templates (stages/*.yaml, then template.yaml) go to one stack with create_stack and
-update_stack, exactly as exported (a stage that adds versions is applied in two updates,
-functions first: moto creates new resources before it updates existing ones, where
-CloudFormation follows the references). moto 5.2's CloudFormation has no model for a few
-resource types, and ignores a few properties; those are applied after each deployment
-through the same service APIs a learner would call, and each such step is listed in the
-result (``through_api``), so a test or a reader sees exactly what CloudFormation did:
-
-* types without a model: AWS::Lambda::Alias (create_alias, with its provisioned
-  concurrency), AWS::Lambda::Url, AWS::Lambda::EventInvokeConfig, AWS::SQS::QueuePolicy,
-  AWS::SNS::Subscription, AWS::Scheduler::Schedule, AWS::ApiGatewayV2::Api, Integration,
-  Route and Stage, AWS::Logs::SubscriptionFilter, and whatever refers to them;
-* properties moto ignores: AWS::S3::Bucket NotificationConfiguration,
-  AWS::Lambda::Function DeadLetterConfig and EphemeralStorage.
+update_stack, exactly as exported. The sandbox's CloudFormation (moto's, with
+sandbox/moto_cloudformation.py) creates and updates resources in dependency order, wires a
+bucket's notifications, applies a function's DeadLetterConfig and EphemeralStorage and a
+role's policies, and models AWS::Lambda::Version, Alias and Url. A few resource types still
+have no model; those are applied after each deployment through the same service APIs a
+learner would call, and each such step is listed in the result (``through_api``), so a
+test or a reader sees exactly what CloudFormation did: AWS::Lambda::EventInvokeConfig,
+AWS::SQS::QueuePolicy, AWS::SNS::Subscription, AWS::Scheduler::Schedule,
+AWS::ApiGatewayV2::Api, Integration, Route and Stage, AWS::Logs::SubscriptionFilter, and
+whatever refers to them (a permission whose source is an HTTP API, say).
 """
 
 from __future__ import annotations
@@ -39,8 +36,6 @@ from architecture.template import prune
 
 UNMODELLED = frozenset(
     {
-        "AWS::Lambda::Alias",
-        "AWS::Lambda::Url",
         "AWS::Lambda::EventInvokeConfig",
         "AWS::SQS::QueuePolicy",
         "AWS::SNS::Subscription",
@@ -109,24 +104,8 @@ def deploy_package(
         parameters = [{"ParameterKey": "CodeBucket", "ParameterValue": code_bucket}]
     try:
         for index, (path, body) in enumerate(bodies.items()):
-            early = [] if index == 0 else _versions_to_add(session, stack_name, body)
-            if early:  # moto adds new resources before it modifies the old: see below
-                first_pass = json.loads(json.dumps(body))
-                prune(first_pass, set(), early)
-                step = _deploy(session, stack_name, first_pass, parameters, first=False)
-                if not step.ok:
-                    step.template = f"{path} (functions first)"
-                    deployment.steps.append(step)
-                    break
             step = _deploy(session, stack_name, body, parameters, first=index == 0)
             step.template = path
-            if early:
-                step.through_api.insert(
-                    0,
-                    "updated the functions in a first update_stack, then added "
-                    f"{', '.join(early)}: moto creates new resources before it updates "
-                    "existing ones, so a new version would snapshot the old code",
-                )
             deployment.steps.append(step)
             if not step.ok:
                 break
@@ -134,17 +113,6 @@ def deploy_package(
         if code_bucket:  # Lambda keeps its own copy of the code: the bucket can go
             _delete_bucket(session, code_bucket)
     return deployment
-
-
-def _versions_to_add(session: boto3.Session, stack_name: str, body: Mapping[str, Any]) -> list[str]:
-    """The AWS::Lambda::Version resources this template adds to the stack."""
-    stack = session.client("cloudformation").describe_stack_resources(StackName=stack_name)
-    existing = {r["LogicalResourceId"] for r in stack["StackResources"]}
-    return [
-        logical
-        for logical, resource in body["Resources"].items()
-        if resource["Type"] == "AWS::Lambda::Version" and logical not in existing
-    ]
 
 
 def _upload_code(session: boto3.Session, files: Mapping[str, bytes], bucket: str) -> str:
@@ -192,7 +160,13 @@ def _deploy(
     stack = _wait(cloudformation, stack_name)
     status = stack["StackStatus"]
     step = Step("", status, stack.get("StackStatusReason", ""))
-    if not step.ok:
+    if not step.ok:  # the stack rolled back: which resource failed, and why
+        events = cloudformation.describe_stack_events(StackName=stack_name)["StackEvents"]
+        step.reason += "".join(
+            f" {e['LogicalResourceId']}: {e['ResourceStatusReason']}"
+            for e in events
+            if e["ResourceStatus"].endswith("_FAILED") and e.get("ResourceStatusReason")
+        )
         return step
     resources = {
         r["LogicalResourceId"]: r
@@ -211,7 +185,6 @@ def _deploy(
         what = apply(session, properties)
         resolver.created[logical] = what
         step.through_api.append(f"{logical} ({resource['Type']}): {what}")
-    step.through_api += _ignored_properties(session, moto_body, resolver)
     return step
 
 
@@ -290,10 +263,7 @@ class Resolver:
             return self.pseudo[name]
         if name in self.created:
             return self.created[name]
-        kind = self.body["Resources"][name]["Type"]
-        if kind == "AWS::Lambda::Version":
-            return self.attribute(name, "Arn")
-        return self.resources[name].get("PhysicalResourceId")
+        return self.resources[name].get("PhysicalResourceId")  # a version's, an alias's: ARNs
 
     def attribute(self, logical: str, attribute: str) -> Any:
         kind = self.body["Resources"][logical]["Type"]
@@ -301,16 +271,8 @@ class Resolver:
         lam = self.session.client("lambda")
         if kind == "AWS::Lambda::Function":
             return lam.get_function_configuration(FunctionName=physical)["FunctionArn"]
-        if kind == "AWS::Lambda::Version":
-            function = self.ref(
-                self.body["Resources"][logical]["Properties"]["FunctionName"]["Ref"]
-            )
-            number = self._version_number(logical, function)
-            return (
-                number
-                if attribute == "Version"
-                else f"{self.attribute_of_function(function)}:{number}"
-            )
+        if kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+            return physical.rsplit(":", 1)[1] if attribute == "Version" else physical
         if kind == "AWS::IAM::Role":
             return self.session.client("iam").get_role(RoleName=physical)["Role"]["Arn"]
         if kind == "AWS::SQS::Queue":
@@ -328,71 +290,8 @@ class Resolver:
             return physical
         raise KeyError(f"no resolver for {kind}.{attribute}")
 
-    def attribute_of_function(self, name: str) -> str:
-        return self.session.client("lambda").get_function_configuration(FunctionName=name)[
-            "FunctionArn"
-        ]
-
-    def _version_number(self, logical: str, function: str) -> str:
-        """The i-th version resource of a function (in DependsOn order) is version i."""
-        chain = []
-        for name, resource in self.body["Resources"].items():
-            if resource["Type"] != "AWS::Lambda::Version":
-                continue
-            if self.ref(resource["Properties"]["FunctionName"]["Ref"]) != function:
-                continue
-            depth, current = 0, resource
-            while current.get("DependsOn"):
-                depth += 1
-                current = self.body["Resources"][current["DependsOn"]]
-            chain.append((depth, name))
-        position = [name for _, name in sorted(chain)].index(logical)
-        versions = self.session.client("lambda").list_versions_by_function(FunctionName=function)
-        numbers = sorted(
-            int(v["Version"]) for v in versions["Versions"] if v["Version"] != "$LATEST"
-        )
-        return str(numbers[position])
-
 
 # ------------------------------------------------------------------ API steps
-
-
-def _alias(session: boto3.Session, p: Mapping[str, Any]) -> str:
-    lam = session.client("lambda")
-    arguments: dict[str, Any] = {
-        "FunctionName": p["FunctionName"],
-        "Name": p["Name"],
-        "FunctionVersion": str(p["FunctionVersion"]),
-    }
-    if p.get("Description"):
-        arguments["Description"] = p["Description"]
-    weights = (p.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
-    if weights:
-        arguments["RoutingConfig"] = {
-            "AdditionalVersionWeights": {
-                str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights
-            }
-        }
-    try:
-        arn = lam.create_alias(**arguments)["AliasArn"]
-    except lam.exceptions.ResourceConflictException:
-        arn = lam.update_alias(**arguments)["AliasArn"]
-    provisioned = (p.get("ProvisionedConcurrencyConfig") or {}).get(
-        "ProvisionedConcurrentExecutions"
-    )
-    if provisioned:
-        lam.put_provisioned_concurrency_config(
-            FunctionName=p["FunctionName"],
-            Qualifier=p["Name"],
-            ProvisionedConcurrentExecutions=int(provisioned),
-        )
-    return arn
-
-
-def _url(session: boto3.Session, p: Mapping[str, Any]) -> str:
-    arguments = {"FunctionName": p["TargetFunctionArn"], "AuthType": p["AuthType"]}
-    arguments |= {k: p[k] for k in ("Qualifier", "Cors", "InvokeMode") if p.get(k)}
-    return session.client("lambda").create_function_url_config(**arguments)["FunctionUrl"]
 
 
 def _invoke_config(session: boto3.Session, p: Mapping[str, Any]) -> str:
@@ -467,8 +366,6 @@ def _subscription_filter(session: boto3.Session, p: Mapping[str, Any]) -> str:
 
 
 API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
-    "AWS::Lambda::Alias": _alias,
-    "AWS::Lambda::Url": _url,
     "AWS::Lambda::EventInvokeConfig": _invoke_config,
     "AWS::SQS::QueuePolicy": _queue_policy,
     "AWS::SNS::Subscription": _subscription,
@@ -481,91 +378,3 @@ API_STEPS: dict[str, Callable[[boto3.Session, Mapping[str, Any]], str]] = {
     "AWS::ApiGatewayV2::Stage": _stage,
     "AWS::Logs::SubscriptionFilter": _subscription_filter,
 }
-
-
-def _ignored_properties(
-    session: boto3.Session, body: Mapping[str, Any], resolver: Resolver
-) -> list[str]:
-    """Properties moto's CloudFormation accepts but does not apply, applied here."""
-    done = []
-    for logical, resource in body["Resources"].items():
-        physical = resolver.resources.get(logical, {}).get("PhysicalResourceId")
-        properties = resource.get("Properties", {})
-        if resource["Type"] == "AWS::S3::Bucket" and properties.get("NotificationConfiguration"):
-            s3 = session.client("s3")
-            current = s3.get_bucket_notification_configuration(Bucket=physical)
-            if not any(k.endswith("Configurations") for k in current if current[k]):
-                s3.put_bucket_notification_configuration(
-                    Bucket=physical,
-                    NotificationConfiguration=_api_notification(
-                        resolver.value(properties["NotificationConfiguration"])
-                    ),
-                )
-                done.append(f"{logical}: NotificationConfiguration via s3.put_bucket_notification")
-        if resource["Type"] == "AWS::IAM::Role":
-            done += _role_policies(session, logical, physical, resolver.value(properties))
-        if resource["Type"] == "AWS::Lambda::Function":
-            updates = {}
-            config = session.client("lambda").get_function_configuration(FunctionName=physical)
-            dlq = properties.get("DeadLetterConfig")
-            if dlq and not config.get("DeadLetterConfig"):
-                updates["DeadLetterConfig"] = resolver.value(dlq)
-            storage = properties.get("EphemeralStorage")
-            if storage and (config.get("EphemeralStorage") or {}).get("Size") != storage["Size"]:
-                updates["EphemeralStorage"] = storage
-            if updates:
-                session.client("lambda").update_function_configuration(
-                    FunctionName=physical, **updates
-                )
-                done.append(
-                    f"{logical}: {', '.join(updates)} via lambda.update_function_configuration"
-                )
-    return done
-
-
-def _role_policies(
-    session: boto3.Session, logical: str, role: str, properties: Mapping[str, Any]
-) -> list[str]:
-    """moto's AWS::IAM::Role skips ManagedPolicyArns and keeps inline policies as Python
-    text, not JSON: attach the one, put the other again as JSON."""
-    iam, done = session.client("iam"), []
-    attached = {
-        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
-    }
-    for arn in properties.get("ManagedPolicyArns", []):
-        if arn not in attached:
-            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
-            done.append(f"{logical}: attached {arn.rsplit('/', 1)[-1]} via iam.attach_role_policy")
-    for policy in properties.get("Policies", []):
-        stored = iam.get_role_policy(RoleName=role, PolicyName=policy["PolicyName"])
-        if not isinstance(stored["PolicyDocument"], Mapping):
-            iam.put_role_policy(
-                RoleName=role,
-                PolicyName=policy["PolicyName"],
-                PolicyDocument=json.dumps(policy["PolicyDocument"]),
-            )
-            done.append(f"{logical}: {policy['PolicyName']} as JSON via iam.put_role_policy")
-    return done
-
-
-def _api_notification(cfn: Mapping[str, Any]) -> dict[str, Any]:
-    """An S3 NotificationConfiguration as CloudFormation writes it -> as the API takes it."""
-    found: dict[str, Any] = {}
-    for cfn_key, api_key, target_key, api_target in (
-        ("LambdaConfigurations", "LambdaFunctionConfigurations", "Function", "LambdaFunctionArn"),
-        ("QueueConfigurations", "QueueConfigurations", "Queue", "QueueArn"),
-        ("TopicConfigurations", "TopicConfigurations", "Topic", "TopicArn"),
-    ):
-        grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for entry in cfn.get(cfn_key, []):
-            rules = ((entry.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
-            group = (entry[target_key], json.dumps(rules, sort_keys=True))
-            item = grouped.setdefault(group, {api_target: entry[target_key], "Events": []})
-            item["Events"].append(entry["Event"])
-            if rules:
-                item["Filter"] = {"Key": {"FilterRules": rules}}
-        if grouped:
-            found[api_key] = list(grouped.values())
-    if cfn.get("EventBridgeConfiguration"):
-        found["EventBridgeConfiguration"] = {}
-    return found

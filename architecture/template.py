@@ -416,6 +416,8 @@ class _Builder:
                     properties["SourceAccount"] = self.values.text(str(value))
                 elif key.lower() == "lambda:functionurlauthtype":
                     properties["FunctionUrlAuthType"] = value
+                elif key.lower() == "lambda:invokedviafunctionurl":
+                    properties["InvokedViaFunctionUrl"] = str(value).lower() == "true"
                 elif key.lower() == "aws:principalorgid":
                     properties["PrincipalOrgID"] = value
         return properties

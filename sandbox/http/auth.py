@@ -4,7 +4,9 @@ Function URLs with ``AuthType=AWS_IAM`` (service ``lambda``) and API routes or m
 with ``AWS_IAM`` authorization (service ``execute-api``) take only requests signed with
 credentials of the owner's account (a learner's key or a function role's session), and
 the signature must match: the learner sees that signing is what makes them work.
-Permissions (``lambda:InvokeFunctionUrl``, ``execute-api:Invoke``) are not evaluated.
+The callers' identity policies (``lambda:InvokeFunctionUrl``, ``execute-api:Invoke``)
+are not evaluated; the function's resource-based policy is (``invoke.api_refused``,
+``invoke.public_url_refused``).
 """
 
 from __future__ import annotations

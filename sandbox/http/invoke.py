@@ -18,6 +18,7 @@ from typing import Any
 
 from sandbox import moto_state
 from sandbox.lambda_service import REQUEST_ID_HEADER
+from sandbox.resource_policy import ANYONE, INVOKE
 
 logger = logging.getLogger(__name__)
 INTEGRATION_ARN = re.compile(
@@ -56,6 +57,44 @@ def function_of(uri: str, stage_variables: dict[str, str], default_region: str) 
     if arn.startswith("arn:") and len(parts) >= 7 and parts[2] == "lambda":
         return FunctionRef(parts[4], parts[3], arn)
     return FunctionRef("", default_region, arn)
+
+
+APIGATEWAY = "apigateway.amazonaws.com"
+# What Lambda knows of a request that comes through a function URL with AuthType NONE.
+PUBLIC_URL_CONTEXT = {"lambda:FunctionUrlAuthType": "NONE", "lambda:InvokedViaFunctionUrl": "true"}
+
+
+def api_refused(function: FunctionRef, source_arns: list[str]) -> str | None:
+    """Why API Gateway may not invoke the function, or None: the function's resource-based
+    policy must allow apigateway.amazonaws.com for one of the request's execute-api ARNs
+    (``arn:aws:execute-api:region:account:api-id/stage/METHOD/path``; the path as sent and
+    as the resource or route declares it). AWS answers a refusal with its 500."""
+    arn = function.name_or_arn
+    if not arn.startswith("arn:"):
+        arn = f"arn:aws:lambda:{function.region}:{function.account_id}:function:{arn}"
+    account = function.account_id
+    if any(moto_state.function_allows(arn, APIGATEWAY, s, account) for s in source_arns):
+        return None
+    return (
+        f"the resource-based policy of {arn} does not let {APIGATEWAY} invoke it for "
+        f"{source_arns[0]} (lambda add_permission)"
+    )
+
+
+def public_url_refused(function_arn: str) -> str | None:
+    """Why a function URL with AuthType NONE may not be called, or None: its function's
+    policy must allow principal "*" lambda:InvokeFunctionUrl (condition
+    lambda:FunctionUrlAuthType NONE) and, for URLs made since October 2025,
+    lambda:InvokeFunction (condition lambda:InvokedViaFunctionUrl). AWS answers 403."""
+    for action in ("lambda:InvokeFunctionUrl", INVOKE):
+        if not moto_state.function_allows(
+            function_arn, ANYONE, None, None, action, PUBLIC_URL_CONTEXT
+        ):
+            return (
+                f'the resource-based policy of {function_arn} does not allow principal "*" '
+                f"{action} through the URL (lambda add_permission)"
+            )
+    return None
 
 
 def invoke(service: Any, function: FunctionRef, event: dict[str, Any], wait_s: float) -> Outcome:

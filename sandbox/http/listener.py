@@ -36,8 +36,10 @@ from sandbox.http.invoke import (
     THROTTLED,
     TIMEOUT,
     FunctionRef,
+    api_refused,
     function_of,
     invoke,
+    public_url_refused,
 )
 from sandbox.http.responses import (
     HttpResponse,
@@ -64,6 +66,11 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 def _reason(response: HttpResponse, reason: str) -> HttpResponse:
     response.headers.append((REASON, reason.replace("\n", " ")[:500]))
     return response
+
+
+def _execute_api_arn(region: str, account_id: str, api_id: str, stage: str) -> str:
+    """The ARN API Gateway names a stage by when it invokes a function (SourceArn)."""
+    return f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}"
 
 
 def _proxy_function(
@@ -243,6 +250,11 @@ class HttpEndpoints:
         function = _proxy_function(integration, stage_variables, ref.account_id, ref.region)
         if isinstance(function, str):
             return _reason(internal_error, function)
+        method_arn = _execute_api_arn(ref.region, ref.account_id, ref.api.id, stage.name)
+        method_arn += f"/{request.method}"
+        refused = api_refused(function, [method_arn + path_after_stage, method_arn + resource.path])
+        if refused:
+            return _reason(internal_error, refused)
         request_id = str(uuid.uuid4())
         extended_id = apigw_request_id()
         trace = trace_id(request.time_epoch_ms)
@@ -357,6 +369,12 @@ class HttpEndpoints:
         function = _proxy_function(integration, stage_variables, ref.account_id, ref.region)
         if isinstance(function, str):
             return _reason(internal_error, function)
+        stage_arn = _execute_api_arn(ref.region, ref.account_id, ref.api.api_id, stage.name)
+        method, _, declared = route.route_key.partition(" ")  # "$default": no path
+        sent, routed = f"{request.method}{route_path}", f"{method}{declared}"
+        refused = api_refused(function, [f"{stage_arn}/{sent}", f"{stage_arn}/{routed}"])
+        if refused:
+            return _reason(internal_error, refused)
         trace = trace_id(request.time_epoch_ms)
         if integration.payload_format_version == "1.0":
             ctx1 = V1Context(
@@ -419,6 +437,10 @@ class HttpEndpoints:
             if isinstance(verdict, auth.AuthFailure):
                 return _reason(json_error(403, "Forbidden", key="Message"), verdict.reason)
             caller = verdict
+        else:
+            refused = public_url_refused(ref.function_arn)
+            if refused:
+                return _reason(json_error(403, "Forbidden", key="Message"), refused)
         cors_config = cors.from_config(ref.config.get("Cors"))
         if cors_config is not None and cors.is_preflight(request):
             return cors.preflight(cors_config, request, 200)

@@ -236,6 +236,8 @@ def test_an_http_api_route_is_an_edge_and_a_request_is_activity(learner, sandbox
     api = learner.client("apigatewayv2").create_api(
         Name=unique("items-api"), ProtocolType="HTTP", Target=arn
     )
+    api_arn = f"arn:aws:execute-api:us-east-1:{learner.account_id}:{api['ApiId']}/*"
+    learner.permit(name, "apigateway.amazonaws.com", api_arn)
     graph = build_graph(learner.session)
     api_node = f"arn:aws:apigateway:us-east-1::/apis/{api['ApiId']}"
     assert graph.nodes[api_node].facts["type"] == "HTTP API"
@@ -276,6 +278,13 @@ def test_a_function_url_is_a_node_of_its_function(learner):
         name, code="def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
     )
     url = learner.client("lambda").create_function_url_config(FunctionName=name, AuthType="NONE")
+    for sid, action, condition in (
+        ("url", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
+        ("url-invoke", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True}),
+    ):  # what the console adds for a public URL
+        learner.client("lambda").add_permission(
+            FunctionName=name, StatementId=sid, Action=action, Principal="*", **condition
+        )
     graph = build_graph(learner.session)
     node = graph.nodes[f"{arn}/url"]
     assert (node.kind, node.parent, node.facts["auth"]) == ("function_url", arn, "NONE")

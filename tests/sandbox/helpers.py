@@ -45,6 +45,32 @@ def allow_invoke(
     )
 
 
+def allow_api(learner: Any, name: str, api_id: str) -> None:
+    """API Gateway may invoke the function for every stage, method and path of the API."""
+    source = f"arn:aws:execute-api:us-east-1:{learner.account_id}:{api_id}/*"
+    allow_invoke(learner, name, "apigateway.amazonaws.com", source, f"api-{api_id}")
+
+
+def allow_public_url(learner: Any, name: str) -> None:
+    """What a function URL with AuthType NONE needs (the console adds both): principal "*"
+    may call lambda:InvokeFunctionUrl and, through the URL, lambda:InvokeFunction."""
+    client = learner.client("lambda")
+    client.add_permission(
+        FunctionName=name,
+        StatementId="url-public",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    client.add_permission(
+        FunctionName=name,
+        StatementId="url-public-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+
+
 def queue(learner: Any, name: str, **attributes: str) -> tuple[str, str]:
     """(URL, ARN) of a new queue."""
     sqs = learner.client("sqs")

@@ -189,6 +189,19 @@ def test_a_function_url_made_with_the_cli_answers_at_the_address_the_banner_prin
         "--function-url-auth-type",
         "NONE",
     )
+    served.aws(  # URLs made since October 2025 need lambda:InvokeFunction too
+        "lambda",
+        "add-permission",
+        "--function-name",
+        "url-fn",
+        "--statement-id",
+        "public-invoke",
+        "--action",
+        "lambda:InvokeFunction",
+        "--principal",
+        "*",
+        "--invoked-via-function-url",
+    )
     url = served.aws(
         "lambda",
         "create-function-url-config",

@@ -15,7 +15,7 @@ import pytest
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
-from tests.sandbox.helpers import function_arn
+from tests.sandbox.helpers import allow_api, function_arn
 from tests.sandbox.http_helpers import CLF_TIME, V2_CONTEXT, V2_FIELDS, send, values
 
 HANDLER = """
@@ -66,6 +66,7 @@ def api(make_learner: Any) -> dict[str, Any]:
         },
     )
     api_id = created["ApiId"]
+    allow_api(learner, name, api_id)
 
     def integration(version: str, timeout_ms: int = 30000) -> str:
         return v2.create_integration(
@@ -232,6 +233,7 @@ def test_quick_create(api: dict[str, Any], sandbox: Sandbox) -> None:
     created = learner.client("apigatewayv2").create_api(
         Name="quick", ProtocolType="HTTP", Target=arn
     )
+    allow_api(learner, name, created["ApiId"])
     assert created["ApiEndpoint"].startswith(sandbox.http.base_url)
     status, _, body = send("GET", created["ApiEndpoint"] + "/anything/at/all")
     assert status == 200

@@ -19,6 +19,7 @@ from botocore.credentials import Credentials
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
+from tests.sandbox.helpers import allow_public_url
 from tests.sandbox.http_helpers import V2_CONTEXT, V2_FIELDS, Response, send, values
 
 HANDLER = """
@@ -65,6 +66,7 @@ def learner(make_learner: Any) -> Learner:
 @pytest.fixture(scope="module")
 def url(learner: Learner) -> dict[str, Any]:
     name = learner.create_function(HANDLER)
+    allow_public_url(learner, name)
     config = learner.client("lambda").create_function_url_config(
         FunctionName=name,
         AuthType="NONE",
@@ -174,6 +176,7 @@ def test_throttled_function_is_429(learner: Learner) -> None:
     client = learner.client("lambda")
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     url = client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    allow_public_url(learner, name)
     status, headers, body = send("GET", url)
     assert (status, json.loads(body)) == (429, {"Message": "Rate Exceeded."})
     assert values(headers, "x-amzn-ErrorType") == ["TooManyRequestsException"]

@@ -17,7 +17,7 @@ import pytest
 
 from sandbox.server import Sandbox
 from tests.sandbox.conftest import Learner
-from tests.sandbox.helpers import function_arn
+from tests.sandbox.helpers import allow_api, function_arn
 from tests.sandbox.http_helpers import (
     CLF_TIME,
     lambda_proxy_uri,
@@ -112,6 +112,7 @@ def rest(make_learner: Any, sandbox: Sandbox) -> dict[str, Any]:
     apigw = learner.client("apigateway")
     api_id = apigw.create_rest_api(name="shop", binaryMediaTypes=["application/octet-stream"])["id"]
     root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    allow_api(learner, name, api_id)
 
     def method(parent: str, part: str, http_method: str, **integration: Any) -> str:
         resource = apigw.create_resource(restApiId=api_id, parentId=parent, pathPart=part)["id"]
@@ -268,6 +269,7 @@ def test_throttled_function_is_500(rest: dict[str, Any], sandbox: Sandbox) -> No
     )
     apigw = learner.client("apigateway")
     api_id = apigw.create_rest_api(name="throttled")["id"]
+    allow_api(learner, name, api_id)
     root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
     put_proxy_method(apigw, api_id, root, "ANY", lambda_proxy_uri(function_arn(learner, name)))
     apigw.create_deployment(restApiId=api_id, stageName="v1")

@@ -1,5 +1,6 @@
-"""Who may invoke a function: the resource-based policy for S3, SNS and EventBridge, and
-EventBridge Scheduler's execution role, enforced as AWS enforces them."""
+"""Who may invoke a function: the resource-based policy for S3, SNS, EventBridge, API
+Gateway and function URLs, and EventBridge Scheduler's execution role, enforced as AWS
+enforces them."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sandbox import schedules
+from sandbox.http.invoke import APIGATEWAY
 from sandbox.resource_policy import ANYONE, add_permission_conditions, allows
 from tests.sandbox.helpers import RECORDER, allow_invoke, events_of, function_arn, queue
+from tests.sandbox.http_helpers import lambda_proxy_uri, put_proxy_method, send
 
 ACCOUNT = "123456789012"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbs"
@@ -347,3 +350,70 @@ def test_scheduler_refuses_an_expression_it_cannot_read(learner):
     with pytest.raises(ClientError) as refused:
         create_schedule(learner, "rate(1 fortnight)", {"Arn": "x", "RoleArn": "y"})
     assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+
+# API Gateway and function URLs --------------------------------------------------------------
+
+WEB = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+
+
+def test_an_http_api_answers_500_until_the_function_allows_that_api(learner):
+    name = learner.create_function(WEB)
+    created = learner.client("apigatewayv2").create_api(
+        Name=f"web-{uuid.uuid4().hex[:6]}", ProtocolType="HTTP", Target=function_arn(learner, name)
+    )
+    execute_api = f"arn:aws:execute-api:us-east-1:{learner.account_id}"
+    status, _, body = send("GET", created["ApiEndpoint"] + "/items")
+    assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+    allow_invoke(learner, name, APIGATEWAY, f"{execute_api}:other1234/*", "another-api")
+    assert send("GET", created["ApiEndpoint"] + "/items")[0] == 500
+    # What the console writes for a $default route: any stage, the route $default.
+    allow_invoke(learner, name, APIGATEWAY, f"{execute_api}:{created['ApiId']}/*/$default")
+    assert send("GET", created["ApiEndpoint"] + "/items")[:3:2] == (200, b"ok")
+
+
+def test_a_rest_method_answers_500_until_the_function_allows_its_arn(learner, sandbox):
+    name = learner.create_function(WEB)
+    apigw = learner.client("apigateway")
+    api_id = apigw.create_rest_api(name=f"pets-{uuid.uuid4().hex[:6]}")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+    put_proxy_method(apigw, api_id, pets, "GET", lambda_proxy_uri(function_arn(learner, name)))
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    url = sandbox.http.invoke_url(api_id, "prod") + "pets"
+    status, _, body = send("GET", url)
+    assert (status, json.loads(body)) == (500, {"message": "Internal server error"})
+    execute_api = f"arn:aws:execute-api:us-east-1:{learner.account_id}:{api_id}"
+    allow_invoke(learner, name, APIGATEWAY, f"{execute_api}/*/POST/pets", "post-only")
+    assert send("GET", url)[0] == 500
+    allow_invoke(learner, name, APIGATEWAY, f"{execute_api}/*/GET/pets", "get")
+    assert send("GET", url)[:3:2] == (200, b"ok")
+
+
+def test_a_public_function_url_needs_both_statements_for_everyone(learner):
+    name = learner.create_function(WEB)
+    client = learner.client("lambda")
+    url = client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    status, _, body = send("GET", url)
+    assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
+    client.add_permission(
+        FunctionName=name,
+        StatementId="url-public",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    assert send("GET", url)[0] == 403  # since October 2025, InvokeFunction too
+    client.add_permission(
+        FunctionName=name,
+        StatementId="url-public-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    assert send("GET", url)[:3:2] == (200, b"ok")
+    statements = json.loads(client.get_policy(FunctionName=name)["Policy"])["Statement"]
+    assert [s["Condition"] for s in statements] == [
+        {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
+        {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
+    ]

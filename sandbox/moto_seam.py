@@ -65,6 +65,22 @@ from sandbox.triggers import S3ObjectChange
 
 SUPPORTED_MOTO = ((5, 2), (5, 3))  # [from, to) by (major, minor)
 
+# EventBridge Scheduler's CreateSchedule and UpdateSchedule (create adds one more).
+_SCHEDULE_PARAMETERS = [
+    "self",
+    "description",
+    "end_date",
+    "flexible_time_window",
+    "group_name",
+    "kms_key_arn",
+    "name",
+    "schedule_expression",
+    "schedule_expression_timezone",
+    "start_date",
+    "state",
+    "target",
+]
+
 # What we patch and the parameters moto calls it with (names, in order).
 PATCHED: dict[str, tuple[Any, str, list[str]]] = {
     "moto.awslambda.models.LambdaBackend.invoke": (
@@ -141,39 +157,12 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
     "moto.scheduler.models.EventBridgeSchedulerBackend.create_schedule": (
         EventBridgeSchedulerBackend,
         "create_schedule",
-        [
-            "self",
-            "description",
-            "end_date",
-            "flexible_time_window",
-            "group_name",
-            "kms_key_arn",
-            "name",
-            "schedule_expression",
-            "schedule_expression_timezone",
-            "start_date",
-            "state",
-            "target",
-            "action_after_completion",
-        ],
+        [*_SCHEDULE_PARAMETERS, "action_after_completion"],
     ),
     "moto.scheduler.models.EventBridgeSchedulerBackend.update_schedule": (
         EventBridgeSchedulerBackend,
         "update_schedule",
-        [
-            "self",
-            "description",
-            "end_date",
-            "flexible_time_window",
-            "group_name",
-            "kms_key_arn",
-            "name",
-            "schedule_expression",
-            "schedule_expression_timezone",
-            "start_date",
-            "state",
-            "target",
-        ],
+        _SCHEDULE_PARAMETERS,
     ),
     "moto.scheduler.models.EventBridgeSchedulerBackend.delete_schedule": (
         EventBridgeSchedulerBackend,

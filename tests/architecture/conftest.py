@@ -48,19 +48,6 @@ class Learner:
         arn = self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         return url, arn["Attributes"]["QueueArn"]
 
-    def permit(self, function: str, principal: str, source_arn: str) -> str:
-        """The function's resource-based policy lets ``principal`` invoke it for the source;
-        the statement's id."""
-        statement_id = f"allow-{uuid.uuid4().hex[:8]}"
-        self.client("lambda").add_permission(
-            FunctionName=function,
-            StatementId=statement_id,
-            Action="lambda:InvokeFunction",
-            Principal=principal,
-            SourceArn=source_arn,
-        )
-        return statement_id
-
     def allow(self, role: str, actions: list[str], resource: str = "*") -> None:
         document = {
             "Version": "2012-10-17",

@@ -14,6 +14,7 @@ from architecture.diagram import RED, to_dot
 from architecture.graph import build_graph
 from architecture.model import Graph
 from architecture.problems import find_problems
+from tests.aws_helpers import allow_invoke
 
 
 def render(dot: str) -> str:
@@ -41,7 +42,7 @@ def test_a_problem_is_drawn_red_with_its_one_line(learner):
     bucket = "uploads-" + learner.learner_id
     arn = learner.function("thumbs")
     learner.client("s3").create_bucket(Bucket=bucket)
-    statement = learner.permit("thumbs", "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    statement = allow_invoke(learner, "thumbs", "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     learner.client("s3").put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

@@ -14,6 +14,7 @@ from architecture.model import Edge, Graph
 from architecture.reads import Reads
 from labs.calls import zip_bytes
 from tests.architecture.conftest import Learner, wait_until
+from tests.aws_helpers import allow_invoke, allow_public_url
 
 
 def unique(prefix: str) -> str:
@@ -121,7 +122,7 @@ def test_an_sns_subscription_is_an_edge_with_its_filter_policy(learner, sandbox)
         Endpoint=arn,
         Attributes={"FilterPolicy": json.dumps({"kind": ["paid"]})},
     )
-    learner.permit(name, "sns.amazonaws.com", topic)
+    allow_invoke(learner, name, "sns.amazonaws.com", topic)
     graph = build_graph(learner.session)
     edge = only_edge(graph, "trigger", topic, arn)
     assert edge.label == "subscription with filter"
@@ -143,7 +144,7 @@ def test_eventbridge_rules_with_a_pattern_or_a_schedule_are_sources(learner, san
     nightly = events.put_rule(Name=unique("nightly"), ScheduleExpression="rate(1 day)")["RuleArn"]
     for rule in (matching, nightly):
         events.put_targets(Rule=rule.rsplit("/", 1)[-1], Targets=[{"Id": "fn", "Arn": arn}])
-        learner.permit(name, "events.amazonaws.com", rule)
+        allow_invoke(learner, name, "events.amazonaws.com", rule, rule.rsplit("/", 1)[-1])
     graph = build_graph(learner.session)
     assert graph.nodes[matching].kind == "rule"
     assert json.loads(graph.nodes[matching].facts["pattern"]) == pattern
@@ -237,7 +238,7 @@ def test_an_http_api_route_is_an_edge_and_a_request_is_activity(learner, sandbox
         Name=unique("items-api"), ProtocolType="HTTP", Target=arn
     )
     api_arn = f"arn:aws:execute-api:us-east-1:{learner.account_id}:{api['ApiId']}/*"
-    learner.permit(name, "apigateway.amazonaws.com", api_arn)
+    allow_invoke(learner, name, "apigateway.amazonaws.com", api_arn)
     graph = build_graph(learner.session)
     api_node = f"arn:aws:apigateway:us-east-1::/apis/{api['ApiId']}"
     assert graph.nodes[api_node].facts["type"] == "HTTP API"
@@ -278,13 +279,7 @@ def test_a_function_url_is_a_node_of_its_function(learner):
         name, code="def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
     )
     url = learner.client("lambda").create_function_url_config(FunctionName=name, AuthType="NONE")
-    for sid, action, condition in (
-        ("url", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
-        ("url-invoke", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True}),
-    ):  # what the console adds for a public URL
-        learner.client("lambda").add_permission(
-            FunctionName=name, StatementId=sid, Action=action, Principal="*", **condition
-        )
+    allow_public_url(learner, name)
     graph = build_graph(learner.session)
     node = graph.nodes[f"{arn}/url"]
     assert (node.kind, node.parent, node.facts["auth"]) == ("function_url", arn, "NONE")

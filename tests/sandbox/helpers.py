@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tests.aws_helpers import allow_invoke
+
 RECORDER = """
 import json
 
@@ -30,45 +32,10 @@ def function_arn(learner: Any, name: str) -> str:
     return learner.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
-def allow_invoke(
-    learner: Any, name: str, principal: str, source_arn: str, statement_id: str = "allow"
-) -> None:
-    """What a push source needs, as a learner adds it: a statement of the function's
-    resource-based policy letting ``principal`` invoke it for ``source_arn``."""
-    learner.client("lambda").add_permission(
-        FunctionName=name,
-        StatementId=statement_id,
-        Action="lambda:InvokeFunction",
-        Principal=principal,
-        SourceArn=source_arn,
-        SourceAccount=learner.account_id,
-    )
-
-
 def allow_api(learner: Any, name: str, api_id: str) -> None:
     """API Gateway may invoke the function for every stage, method and path of the API."""
     source = f"arn:aws:execute-api:us-east-1:{learner.account_id}:{api_id}/*"
     allow_invoke(learner, name, "apigateway.amazonaws.com", source, f"api-{api_id}")
-
-
-def allow_public_url(learner: Any, name: str) -> None:
-    """What a function URL with AuthType NONE needs (the console adds both): principal "*"
-    may call lambda:InvokeFunctionUrl and, through the URL, lambda:InvokeFunction."""
-    client = learner.client("lambda")
-    client.add_permission(
-        FunctionName=name,
-        StatementId="url-public",
-        Action="lambda:InvokeFunctionUrl",
-        Principal="*",
-        FunctionUrlAuthType="NONE",
-    )
-    client.add_permission(
-        FunctionName=name,
-        StatementId="url-public-invoke",
-        Action="lambda:InvokeFunction",
-        Principal="*",
-        InvokedViaFunctionUrl=True,
-    )
 
 
 def queue(learner: Any, name: str, **attributes: str) -> tuple[str, str]:

@@ -18,8 +18,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from sandbox.server import Sandbox
+from tests.aws_helpers import allow_public_url
 from tests.sandbox.conftest import Learner
-from tests.sandbox.helpers import allow_public_url
 from tests.sandbox.http_helpers import V2_CONTEXT, V2_FIELDS, Response, send, values
 
 HANDLER = """

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from sandbox.events import decode_awslogs
+from tests.aws_helpers import allow_invoke
 from tests.sandbox.aws_samples import (
     CLOUDWATCH_LOGS_DATA,
     EVENTBRIDGE_EVENT,
@@ -16,14 +17,7 @@ from tests.sandbox.aws_samples import (
     SNS_RECORD,
     same_shape,
 )
-from tests.sandbox.helpers import (
-    RECORDER,
-    allow_invoke,
-    events_of,
-    function_arn,
-    queue,
-    receive_all,
-)
+from tests.sandbox.helpers import RECORDER, events_of, function_arn, queue, receive_all
 
 
 def epoch(iso: str) -> int:

@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from sandbox import schedules
 from sandbox.http.invoke import APIGATEWAY
 from sandbox.resource_policy import ANYONE, add_permission_conditions, allows
-from tests.sandbox.helpers import RECORDER, allow_invoke, events_of, function_arn, queue
+from tests.aws_helpers import PUBLIC_URL_PERMISSIONS, allow_invoke, trust_policy
+from tests.sandbox.helpers import RECORDER, events_of, function_arn, queue
 from tests.sandbox.http_helpers import lambda_proxy_uri, put_proxy_method, send
 
 ACCOUNT = "123456789012"
@@ -254,24 +255,11 @@ def test_an_eventbridge_rule_needs_a_permission_for_its_own_arn(learner, sandbox
 
 # EventBridge Scheduler ----------------------------------------------------------------------
 
-SCHEDULER_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "scheduler.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-
 
 def scheduler_role(learner: Any, function: str, trusted: bool = True) -> str:
     iam = learner.client("iam")
     name = f"scheduler-{uuid.uuid4().hex[:8]}"
-    trust = SCHEDULER_TRUST if trusted else SCHEDULER_TRUST.replace("scheduler", "events")
+    trust = trust_policy("scheduler.amazonaws.com" if trusted else "events.amazonaws.com")
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     invoke = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function}
     iam.put_role_policy(
@@ -396,21 +384,10 @@ def test_a_public_function_url_needs_both_statements_for_everyone(learner):
     url = client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
     status, _, body = send("GET", url)
     assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
-    client.add_permission(
-        FunctionName=name,
-        StatementId="url-public",
-        Action="lambda:InvokeFunctionUrl",
-        Principal="*",
-        FunctionUrlAuthType="NONE",
-    )
+    url_permission, invoke_permission = PUBLIC_URL_PERMISSIONS
+    client.add_permission(FunctionName=name, **url_permission)  # lambda:InvokeFunctionUrl
     assert send("GET", url)[0] == 403  # since October 2025, InvokeFunction too
-    client.add_permission(
-        FunctionName=name,
-        StatementId="url-public-invoke",
-        Action="lambda:InvokeFunction",
-        Principal="*",
-        InvokedViaFunctionUrl=True,
-    )
+    client.add_permission(FunctionName=name, **invoke_permission)
     assert send("GET", url)[:3:2] == (200, b"ok")
     statements = json.loads(client.get_policy(FunctionName=name)["Policy"])["Statement"]
     assert [s["Condition"] for s in statements] == [

@@ -7,6 +7,8 @@ import re
 import time
 import uuid
 
+from tests.aws_helpers import allow_invoke
+
 HANDLER = """
 import json, urllib.parse
 import boto3
@@ -46,13 +48,7 @@ def test_upload_matching_the_suffix_filter_invokes_the_function(learner):
     bucket = f"uploads-{uuid.uuid4().hex[:12]}"
     s3 = learner.client("s3")
     s3.create_bucket(Bucket=bucket)
-    learner.client("lambda").add_permission(
-        FunctionName=name,
-        StatementId="s3-invoke",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-    )
+    allow_invoke(learner, name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -114,13 +110,7 @@ def test_deleting_an_object_sends_object_removed_without_size(learner):
     s3 = learner.client("s3")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="old.txt", Body=b"x")
-    learner.client("lambda").add_permission(
-        FunctionName=name,
-        StatementId="s3-invoke",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-    )
+    allow_invoke(learner, name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

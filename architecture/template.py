@@ -21,6 +21,7 @@ from architecture.cfn import Names, Values, bucket_name
 from architecture.iam import as_document
 from architecture.model import Graph, Node
 from architecture.read_sources import s3_filter
+from sandbox.cfn_references import references
 
 INLINE_LIMIT = 4096  # CloudFormation's limit for Code.ZipFile source
 # What a version freezes of its function: a version differs from $LATEST in these.
@@ -135,26 +136,6 @@ def build_template(
     if not template.body["Parameters"]:
         del template.body["Parameters"]
     return template
-
-
-def references(value: Any) -> set[str]:
-    """Logical ids a value refers to (Ref, Fn::GetAtt, ${Name} in Fn::Sub)."""
-    found: set[str] = set()
-    if isinstance(value, Mapping):
-        if "Ref" in value:
-            found.add(str(value["Ref"]))
-        if "Fn::GetAtt" in value:
-            found.add(str(value["Fn::GetAtt"][0]))
-        if isinstance(value.get("Fn::Sub"), str):
-            found |= {
-                m.split(".")[0] for m in re.findall(r"\$\{(?!!)([\w.:]+)\}", value["Fn::Sub"])
-            }
-        for item in value.values():
-            found |= references(item)
-    elif isinstance(value, list):
-        for item in value:
-            found |= references(item)
-    return found
 
 
 def prune(body: dict[str, Any], types: set[str], ids: Collection[str] = ()) -> list[str]:

@@ -51,7 +51,6 @@ import base64
 import contextlib
 import inspect
 import json
-import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -73,6 +72,7 @@ from moto.s3.exceptions import BucketNotEmpty, InvalidNotificationARN, MissingBu
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
+from sandbox import cfn_references
 from sandbox.moto_seam import LambdaService, SeamError, _resolve
 
 ResourceMap = parsing.ResourceMap
@@ -185,68 +185,12 @@ ROLE_POLICIES = "sandbox_cloudformation_policies"  # set on a role: (inline name
 # ------------------------------------------------------------------ dependency order
 
 
-def references(value: Any) -> set[str]:
-    """Names a template value refers to: Ref, Fn::GetAtt and Fn::Sub's ${Name}."""
-    found: set[str] = set()
-    if isinstance(value, Mapping):
-        if isinstance(value.get("Ref"), str):
-            found.add(value["Ref"])
-        attribute = value.get("Fn::GetAtt")
-        if isinstance(attribute, list) and attribute:
-            found.add(str(attribute[0]))
-        elif isinstance(attribute, str):
-            found.add(attribute.split(".")[0])
-        text, variables = value.get("Fn::Sub"), {}
-        if isinstance(text, list) and len(text) == 2:
-            text, variables = text
-        if isinstance(text, str):
-            names = re.findall(r"\$\{(?!!)([^}]+)\}", text)
-            found |= {name.split(".")[0] for name in names} - set(variables)
-        for item in value.values():
-            found |= references(item)
-    elif isinstance(value, list):
-        for item in value:
-            found |= references(item)
-    return found
-
-
-def _depends_on(resources: Mapping[str, Any], logical: str) -> list[str]:
-    resource = resources[logical]
-    depends = resource.get("DependsOn") or []
-    depends = [depends] if isinstance(depends, str) else list(depends)
-    unknown = [name for name in depends if name not in resources]
-    if unknown:
-        raise ValidationError(
-            message="Template format error: Unresolved resource dependencies "
-            f"[{', '.join(unknown)}] in the Resources block of the template"
-        )
-    found = references(resource.get("Properties") or {})
-    return depends + sorted(n for n in found if n in resources and n not in depends)
-
-
 def dependency_order(resources: Mapping[str, Any]) -> list[str]:
-    """Every resource after what it depends on (template order otherwise); a circular
-    dependency is CloudFormation's ValidationError."""
-    order: list[str] = []
-    done: set[str] = set()
-
-    def visit(logical: str, path: list[str]) -> None:
-        if logical in done:
-            return
-        if logical in path:
-            cycle = sorted(set(path[path.index(logical) :]))
-            raise ValidationError(
-                message=f"Circular dependency between resources: [{', '.join(cycle)}]"
-            )
-        for needed in _depends_on(resources, logical):
-            if needed != logical:
-                visit(needed, [*path, logical])
-        done.add(logical)
-        order.append(logical)
-
-    for logical in resources:
-        visit(logical, [])
-    return order
+    """sandbox.cfn_references' order; a template error is CloudFormation's ValidationError."""
+    try:
+        return cfn_references.dependency_order(resources)
+    except cfn_references.TemplateError as exc:
+        raise ValidationError(message=str(exc)) from None
 
 
 # ------------------------------------------------------------------ capabilities
@@ -389,28 +333,30 @@ def _tracked(action: str, original: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _failed_resource(exc: BaseException) -> str | None:
+def _reason(exc: BaseException, action: str, more: str = "") -> str:
     found = getattr(exc, FAILED, None)
-    return found[0] if found else None
+    if not found:
+        return failure_reason(exc, "AWS::CloudFormation::Stack")
+    return f"The following resource(s) failed to {action}: [{found[0]}].{more}"
+
+
+def _roll_back(stack: Stack, rollback: str, reason: str, undo: Callable[[], Any]) -> None:
+    """<rollback>_IN_PROGRESS with the reason, undo, then <rollback>_COMPLETE (or _FAILED)."""
+    stack.status, stack.status_reason = f"{rollback}_IN_PROGRESS", reason
+    stack._add_stack_event(stack.status, resource_status_reason=reason)
+    try:
+        undo()
+    except Exception as again:
+        stack.status = f"{rollback}_FAILED"
+        stack._add_stack_event(stack.status, resource_status_reason=str(again))
+    else:
+        stack.status = f"{rollback}_COMPLETE"
+        stack._add_stack_event(stack.status)
 
 
 def _roll_back_creation(stack: Stack, exc: BaseException) -> None:
-    failed = _failed_resource(exc)
-    reason = (
-        f"The following resource(s) failed to create: [{failed}]. Rollback requested by user."
-        if failed
-        else failure_reason(exc, "AWS::CloudFormation::Stack")
-    )
-    stack.status, stack.status_reason = "ROLLBACK_IN_PROGRESS", reason
-    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
-    try:
-        stack.resource_map.delete()
-    except Exception as cleanup:
-        stack.status = "ROLLBACK_FAILED"
-        stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=str(cleanup))
-    else:
-        stack.status = "ROLLBACK_COMPLETE"
-        stack._add_stack_event("ROLLBACK_COMPLETE")
+    reason = _reason(exc, "create", " Rollback requested by user.")
+    _roll_back(stack, "ROLLBACK", reason, stack.resource_map.delete)
     # what remains is the template: nothing is created again when the stack is read
     stack.resource_map._resource_json_map = {}
 
@@ -418,24 +364,14 @@ def _roll_back_creation(stack: Stack, exc: BaseException) -> None:
 def _roll_back_update(
     stack: Stack, exc: BaseException, template: Any, parameters: dict[str, Any]
 ) -> None:
-    failed = _failed_resource(exc)
-    reason = (
-        f"The following resource(s) failed to update: [{failed}]."
-        if failed
-        else failure_reason(exc, "AWS::CloudFormation::Stack")
-    )
-    stack.status, stack.status_reason = "UPDATE_ROLLBACK_IN_PROGRESS", reason
-    stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
     stack.template = template
     stack._parse_template()
-    try:
-        stack.resource_map.update(stack.template_dict, parameters)
-    except Exception as again:
-        stack.status = "UPDATE_ROLLBACK_FAILED"
-        stack._add_stack_event("UPDATE_ROLLBACK_FAILED", resource_status_reason=str(again))
-    else:
-        stack.status = "UPDATE_ROLLBACK_COMPLETE"
-        stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+    _roll_back(
+        stack,
+        "UPDATE_ROLLBACK",
+        _reason(exc, "update"),
+        lambda: stack.resource_map.update(stack.template_dict, parameters),
+    )
     stack.output_map = stack._create_output_map()
 
 
@@ -682,11 +618,18 @@ def _role_policies(role: Role, properties: Mapping[str, Any], account_id: str) -
 
 
 class _Model(BaseModel):
-    """What moto's CloudFormation asks of a resource type's model."""
+    """A Lambda sub-resource as moto's CloudFormation asks of a model: ``create`` and, where
+    it changes in place, ``update``; ``replaces`` says when a change needs a new one. Its
+    physical id (Ref) is the function's ARN with the qualifier."""
 
     TYPE = ""
     NAME = ""
     ATTRIBUTES: tuple[str, ...] = ()
+
+    def __init__(self, account_id: str, region: str, function: str, qualifier: str | None):
+        self.account_id, self.region = account_id, region
+        self.function_name, self.qualifier = function, qualifier
+        self.physical_resource_id = _function_arn(account_id, region, function, qualifier)
 
     @classmethod
     def cloudformation_type(cls) -> str:
@@ -700,14 +643,61 @@ class _Model(BaseModel):
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.ATTRIBUTES
 
+    def get_cfn_attribute(self, attribute: str) -> str:
+        return self.physical_resource_id
+
     def is_created(self) -> bool:
         return True
+
+    @classmethod
+    def create(cls, properties: Mapping[str, Any], account_id: str, region: str) -> _Model:
+        raise NotImplementedError
+
+    def replaces(self, properties: Mapping[str, Any]) -> bool:
+        return False
+
+    def update(self, properties: Mapping[str, Any]) -> None:
+        return None
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        return None
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> _Model:
+        return cls.create(cloudformation_json["Properties"], account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _Model,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _Model:
+        properties = cloudformation_json["Properties"]
+        if not original_resource.replaces(properties):
+            original_resource.update(properties)
+            return original_resource
+        new = cls.create(properties, account_id, region_name)
+        original_resource.delete(account_id, region_name)
+        return new
 
     @classmethod
     def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> None:
         return None
+
+    def _backend(self) -> Any:
+        return lambda_backends[self.account_id][self.region]
 
 
 def _function_name(account_id: str, region: str, name_or_arn: str) -> str:
@@ -720,50 +710,26 @@ def _function_arn(account_id: str, region: str, name: str, qualifier: str | None
 
 
 class LambdaVersionModel(_Model):
-    """AWS::Lambda::Version: Ref is the version's ARN, Fn::GetAtt Version its number."""
+    """AWS::Lambda::Version: Ref is the version's ARN, Fn::GetAtt Version its number. A
+    published version does not change."""
 
     TYPE = "AWS::Lambda::Version"
     ATTRIBUTES = ("Version", "FunctionArn")
 
-    def __init__(self, account_id: str, region: str, function_name: str, version: str) -> None:
-        self.account_id, self.region = account_id, region
-        self.function_name, self.version = function_name, version
-        self.physical_resource_id = _function_arn(account_id, region, function_name, version)
-
     def get_cfn_attribute(self, attribute: str) -> str:
-        return self.version if attribute == "Version" else self.physical_resource_id
+        return str(self.qualifier) if attribute == "Version" else self.physical_resource_id
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> LambdaVersionModel:
-        properties = cloudformation_json["Properties"]
-        backend = lambda_backends[account_id][region_name]
-        name = _function_name(account_id, region_name, properties["FunctionName"])
-        published = backend.publish_version(name, properties.get("Description", ""))
-        return cls(account_id, region_name, name, str(published.version))  # type: ignore[union-attr]
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: LambdaVersionModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> LambdaVersionModel:
-        return original_resource  # a published version does not change
+    def create(cls, properties: Mapping[str, Any], account_id: str, region: str) -> _Model:
+        name = _function_name(account_id, region, properties["FunctionName"])
+        published = lambda_backends[account_id][region].publish_version(
+            name, properties.get("Description", "")
+        )
+        return cls(account_id, region, name, str(published.version))  # type: ignore[union-attr]
 
     def delete(self, account_id: str, region_name: str) -> None:
         with contextlib.suppress(Exception):  # its function may be gone already
-            lambda_backends[account_id][region_name].delete_function(
-                self.function_name, self.version
-            )
+            self._backend().delete_function(self.function_name, self.qualifier)
 
 
 class LambdaAliasModel(_Model):
@@ -774,14 +740,6 @@ class LambdaAliasModel(_Model):
     NAME = "Name"
     ATTRIBUTES = ("AliasArn",)
     service: LambdaService | None = None  # for provisioned concurrency, set by install()
-
-    def __init__(self, account_id: str, region: str, function_name: str, name: str) -> None:
-        self.account_id, self.region = account_id, region
-        self.function_name, self.name = function_name, name
-        self.physical_resource_id = _function_arn(account_id, region, function_name, name)
-
-    def get_cfn_attribute(self, attribute: str) -> str:
-        return self.physical_resource_id
 
     @staticmethod
     def _arguments(properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -800,57 +758,36 @@ class LambdaAliasModel(_Model):
         service = LambdaAliasModel.service
         if service is None:
             return
-        where = (self.account_id, self.region, self.function_name, self.name)
+        where = (self.account_id, self.region, self.function_name, self.qualifier)
         if count:
             service.put_provisioned(*where, int(count))  # type: ignore[attr-defined]
         else:
             service.delete_provisioned(*where)  # type: ignore[attr-defined]
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> LambdaAliasModel:
-        properties = cloudformation_json["Properties"]
-        function = _function_name(account_id, region_name, properties["FunctionName"])
-        backend = lambda_backends[account_id][region_name]
+    def create(cls, properties: Mapping[str, Any], account_id: str, region: str) -> _Model:
+        function = _function_name(account_id, region, properties["FunctionName"])
+        backend = lambda_backends[account_id][region]
         backend.create_alias(properties["Name"], function, **cls._arguments(properties))
-        alias = cls(account_id, region_name, function, properties["Name"])
+        alias = cls(account_id, region, function, properties["Name"])
         alias._provision(properties)
         return alias
 
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: LambdaAliasModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> LambdaAliasModel:
-        properties = cloudformation_json["Properties"]
-        alias = original_resource
-        function = _function_name(account_id, region_name, properties["FunctionName"])
-        if (function, properties["Name"]) != (alias.function_name, alias.name):  # replacement
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            alias.delete(account_id, region_name)
-            return new
-        backend = lambda_backends[account_id][region_name]
-        backend.update_alias(alias.name, function, **cls._arguments(properties))
-        alias._provision(properties)
-        return alias
+    def replaces(self, properties: Mapping[str, Any]) -> bool:
+        function = _function_name(self.account_id, self.region, properties["FunctionName"])
+        return (function, properties["Name"]) != (self.function_name, self.qualifier)
+
+    def update(self, properties: Mapping[str, Any]) -> None:
+        self._backend().update_alias(
+            self.qualifier, self.function_name, **self._arguments(properties)
+        )
+        self._provision(properties)
 
     def delete(self, account_id: str, region_name: str) -> None:
         with contextlib.suppress(Exception):
             self._provision({})
         with contextlib.suppress(Exception):  # its function may be gone already
-            lambda_backends[account_id][region_name].delete_alias(self.name, self.function_name)
+            self._backend().delete_alias(self.qualifier, self.function_name)
 
 
 class FunctionUrlModel(_Model):
@@ -861,14 +798,9 @@ class FunctionUrlModel(_Model):
     TYPE = "AWS::Lambda::Url"
     ATTRIBUTES = ("FunctionArn", "FunctionUrl")
 
-    def __init__(self, account_id: str, region: str, function_name: str, arn: str) -> None:
-        self.account_id, self.region, self.function_name = account_id, region, function_name
-        self.physical_resource_id = arn
-
     def get_cfn_attribute(self, attribute: str) -> str:
         if attribute == "FunctionUrl":
-            backend = lambda_backends[self.account_id][self.region]
-            return str(backend.get_function_url_config(self.function_name).url)
+            return str(self._backend().get_function_url_config(self.function_name).url)
         return self.physical_resource_id
 
     @staticmethod
@@ -876,48 +808,22 @@ class FunctionUrlModel(_Model):
         return {k: properties[k] for k in ("AuthType", "Cors", "InvokeMode") if k in properties}
 
     @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> FunctionUrlModel:
-        properties = cloudformation_json["Properties"]
-        target = str(properties["TargetFunctionArn"])
-        function = _function_name(account_id, region_name, target)
-        backend = lambda_backends[account_id][region_name]
+    def create(cls, properties: Mapping[str, Any], account_id: str, region: str) -> _Model:
+        function = _function_name(account_id, region, str(properties["TargetFunctionArn"]))
+        backend = lambda_backends[account_id][region]
         backend.create_function_url_config(function, cls._config(properties))
-        qualifier = properties.get("Qualifier")
-        arn = _function_arn(account_id, region_name, function, qualifier)
-        return cls(account_id, region_name, function, arn)
+        return cls(account_id, region, function, properties.get("Qualifier"))
 
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: FunctionUrlModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> FunctionUrlModel:
-        properties = cloudformation_json["Properties"]
-        url = original_resource
-        function = _function_name(account_id, region_name, str(properties["TargetFunctionArn"]))
-        if function != url.function_name:  # replacement
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            url.delete(account_id, region_name)
-            return new
-        backend = lambda_backends[account_id][region_name]
-        backend.update_function_url_config(function, cls._config(properties))
-        return url
+    def replaces(self, properties: Mapping[str, Any]) -> bool:
+        target = str(properties["TargetFunctionArn"])
+        return _function_name(self.account_id, self.region, target) != self.function_name
+
+    def update(self, properties: Mapping[str, Any]) -> None:
+        self._backend().update_function_url_config(self.function_name, self._config(properties))
 
     def delete(self, account_id: str, region_name: str) -> None:
         with contextlib.suppress(Exception):  # its function may be gone already
-            lambda_backends[account_id][region_name].delete_function_url_config(self.function_name)
+            self._backend().delete_function_url_config(self.function_name)
 
 
 MODELS: tuple[type[_Model], ...] = (LambdaVersionModel, LambdaAliasModel, FunctionUrlModel)

@@ -8,20 +8,20 @@ here (the names are in ``PATCHED``, checked by ``check_contract()``):
   unless ``Capabilities`` acknowledges them (``CAPABILITY_NAMED_IAM`` for custom names):
   ``InsufficientCapabilitiesException``, as on AWS. moto never asked.
 * **Order.** Resources are created, and on ``update_stack`` created and updated, in
-  dependency order: ``DependsOn``, ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub``. moto followed
-  DependsOn only when it created a stack (a Ref created its target on the way, ignoring
-  the target's own DependsOn), and on update it created new resources before it updated
-  the old ones. Removed resources go last, dependents first, as in CloudFormation's
-  clean-up phase. A circular dependency, or a DependsOn on no resource, is refused with
-  CloudFormation's ValidationError before anything is created.
+  dependency order (``sandbox.cfn_references``): ``DependsOn``, ``Ref``, ``Fn::GetAtt``
+  and ``Fn::Sub``. moto followed DependsOn only when it created a stack (a Ref created its
+  target on the way, ignoring the target's own DependsOn), and on update it created new
+  resources before it updated the old ones. Removed resources go last, dependents first,
+  as in CloudFormation's clean-up phase. A circular dependency, or a DependsOn on no
+  resource, is refused with CloudFormation's ValidationError before anything is created.
 * **Failure.** A resource that fails does not fail the API call: its CREATE_FAILED (or
   UPDATE_FAILED) event gives the service's error, and the stack rolls back to
   ``ROLLBACK_COMPLETE`` (a new stack: what it created is deleted) or
   ``UPDATE_ROLLBACK_COMPLETE`` (an update: the previous template and parameters are
   applied again). Every resource also gets its IN_PROGRESS and COMPLETE events (moto
-  recorded the stack's only). A bucket
-  that still holds objects is not deleted (moto left it and reported the stack deleted):
-  the stack stays, in ``DELETE_FAILED``, until delete_stack succeeds.
+  recorded the stack's only). A bucket that still holds objects is not deleted (moto left
+  it and reported the stack deleted): the stack stays, in ``DELETE_FAILED``, until
+  delete_stack succeeds.
 * **AWS::S3::Bucket** ``NotificationConfiguration`` (Lambda, queue and topic
   configurations with their S3Key filter rules, EventBridge) is applied, on create and on
   update, through ``S3Backend.put_bucket_notification_configuration``: the call behind

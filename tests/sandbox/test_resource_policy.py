@@ -197,6 +197,34 @@ def test_s3_delivers_with_the_permission_and_stops_when_it_is_removed(learner, s
     assert len(events_of(learner, name)) == 1
 
 
+def test_a_permission_for_an_alias_covers_that_alias_only(learner):
+    name = learner.create_function(RECORDER)
+    lam = learner.client("lambda")
+    version = lam.publish_version(FunctionName=name)["Version"]
+    alias_arn = lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)[
+        "AliasArn"
+    ]
+    bucket = f"aliased-{uuid.uuid4().hex[:10]}"
+    s3 = learner.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    lam.add_permission(
+        FunctionName=name,
+        Qualifier="live",
+        StatementId="s3-live",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+    )
+    with pytest.raises(ClientError, match="Unable to validate"):
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration=lambda_notification(function_arn(learner, name)),
+        )
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration=lambda_notification(alias_arn)
+    )
+
+
 # SNS and EventBridge ------------------------------------------------------------------------
 
 

@@ -578,8 +578,7 @@ def update_function(
         return new
     settings = FUNCTION_DEFAULTS | _settings(properties)
     settings |= {k: properties[k] for k in ("Handler", "Role", "Runtime") if k in properties}
-    fn.update_configuration(settings)  # moto_seam: Lambda's limits, DeadLetterConfig kept
-    fn.ephemeral_storage = settings["EphemeralStorage"]["Size"]  # moto's update ignores it
+    fn.update_configuration(settings)  # moto_seam: Lambda's limits, storage, DeadLetterConfig
     fn.architectures = settings.get("Architectures") or ["x86_64"]
     fn.tracing_config = settings.get("TracingConfig") or {"Mode": "PassThrough"}
     fn.reserved_concurrency = settings.get("ReservedConcurrentExecutions")

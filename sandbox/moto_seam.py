@@ -557,6 +557,10 @@ def install(service: LambdaService) -> None:
     def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> Any:
         check_settings(config_updates)
         result = update_configuration_original(self, config_updates)
+        storage = config_updates.get("EphemeralStorage")
+        if isinstance(storage, dict) and storage.get("Size") is not None:
+            self.ephemeral_storage = int(storage["Size"])  # moto's update ignores it
+            result = self.get_configuration()
         if "DeadLetterConfig" in config_updates:
             dead_letter = dict(config_updates["DeadLetterConfig"] or {})
             setattr(self, moto_state.DEAD_LETTER_ATTRIBUTE, dead_letter)

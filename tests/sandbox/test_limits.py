@@ -186,3 +186,25 @@ def test_the_largest_settings_lambda_allows_are_accepted(learner):
     config = learner.client("lambda").get_function_configuration(FunctionName=name)
     assert (config["Timeout"], config["MemorySize"]) == (900, 10240)
     assert config["EphemeralStorage"] == {"Size": 10240}
+
+
+def test_ephemeral_storage_can_be_raised_after_creation_and_tmp_gets_the_room(learner):
+    name = learner.create_function(
+        """
+        import os, tempfile
+        def handler(event, context):
+            with open(os.path.join(tempfile.gettempdir(), "big"), "wb") as big:
+                for _ in range(600):
+                    big.write(b"x" * 1024 * 1024)
+            return "written"
+        """,
+        Timeout=30,
+    )
+    learner.client("lambda").update_function_configuration(
+        FunctionName=name, EphemeralStorage={"Size": 1024}
+    )
+    config = learner.client("lambda").get_function_configuration(FunctionName=name)
+    assert config["EphemeralStorage"] == {"Size": 1024}
+    response = learner.invoke(name)
+    assert "FunctionError" not in response, response["payload"]
+    assert response["payload"] == "written"

@@ -14,7 +14,6 @@ Each detector reads the graph (and, for the log-based ones, the function's log e
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +27,7 @@ from architecture.arns import name_of
 from architecture.iam import Statement, allows, role_statements
 from architecture.model import Edge, Graph, Node
 from architecture.reads import Reads
+from sandbox import resource_policy
 
 SERVICE_PRINCIPALS = {
     "bucket": "s3.amazonaws.com",
@@ -99,46 +99,31 @@ def find_problems(
 # ------------------------------------------------------------------ invoke permission
 
 
-def _principals(statement: Mapping[str, Any]) -> list[str]:
-    principal = statement.get("Principal", {})
-    if principal == "*":
-        return ["*"]
-    if isinstance(principal, Mapping):
-        values = principal.get("Service", []) or principal.get("AWS", [])
-        return [values] if isinstance(values, str) else list(values)
-    return [str(principal)]
+def lets_invoke(
+    statements: Sequence[Mapping[str, Any]], principal: str, source: Node, account_id: str
+) -> bool:
+    """Does the resource-based policy let this service invoke on behalf of this source?
 
-
-def _condition_values(statement: Mapping[str, Any], key: str) -> list[str]:
-    values: list[str] = []
-    for operator in (statement.get("Condition") or {}).values():
-        for name, value in (operator or {}).items():
-            if name.lower() == key.lower():
-                values += [value] if isinstance(value, str) else list(value)
-    return values
-
-
-def lets_invoke(statements: Sequence[Mapping[str, Any]], principal: str, source: Node) -> bool:
-    """Does the resource-based policy let this service invoke on behalf of this source?"""
-    for statement in statements:
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if statement.get("Effect", "Allow") != "Allow" or not any(
-            fnmatch.fnmatchcase("lambda:InvokeFunction", a) for a in actions
-        ):
-            continue
-        if principal not in _principals(statement) and "*" not in _principals(statement):
-            continue
-        source_arns = _condition_values(statement, "AWS:SourceArn")
-        if not source_arns or any(_names_source(p, source) for p in source_arns):
-            return True
-    return False
-
-
-def _names_source(pattern: str, source: Node) -> bool:
-    if source.kind == "api":  # execute-api ARNs: arn:aws:execute-api:region:account:id/stage/...
-        return f":{source.id.rsplit('/', 1)[-1]}/" in pattern
-    return fnmatch.fnmatchcase(source.id, pattern)
+    The sandbox's own evaluation (``sandbox.resource_policy``), so the map and the sandbox
+    never disagree: Deny wins, SourceArn and SourceAccount conditions count."""
+    document = {"Statement": list(statements)}
+    if source.kind != "api":
+        return resource_policy.allows(document, principal, source.id, account_id)
+    # An API's execute-api ARN names a stage, method and path the map does not know:
+    # any SourceArn of this API will do, or a statement with no SourceArn at all.
+    api_id = source.id.rsplit("/", 1)[-1]
+    arns = [
+        arn
+        for statement in statements
+        for operator in (statement.get("Condition") or {}).values()
+        for key, values in (operator or {}).items()
+        if key.lower() == "aws:sourcearn"
+        for arn in ([values] if isinstance(values, str) else values)
+        if f":{api_id}/" in arn
+    ]
+    return any(
+        resource_policy.allows(document, principal, arn, account_id) for arn in [*arns, None]
+    )
 
 
 def missing_invoke_permissions(graph: Graph) -> list[Problem]:
@@ -152,7 +137,7 @@ def missing_invoke_permissions(graph: Graph) -> list[Problem]:
         if principal is None or function is None or ":scheduler:" in source.id:
             continue  # Scheduler invokes with its own role, not the function's policy
         holder = target if target.kind == "alias" else function
-        if lets_invoke(holder.detail.get("policy", []), principal, source):
+        if lets_invoke(holder.detail.get("policy", []), principal, source, graph.account_id):
             continue
         qualifier = target.name.split(":", 1)[1] if target.kind == "alias" else None
         found.append(

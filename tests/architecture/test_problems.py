@@ -102,6 +102,19 @@ def test_a_permission_for_another_bucket_does_not_count(learner):
     assert [p.detector for p in problems(learner, "invoke-permission")] == ["invoke-permission"]
 
 
+def test_a_permission_for_another_account_does_not_count_as_the_sandbox_refuses_it(learner):
+    name, _, bucket = notify(learner, permitted=False)
+    learner.client("lambda").add_permission(
+        FunctionName=name,
+        StatementId="wrong-account",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+        SourceAccount="111122223333",  # the bucket's owner is the learner, not this account
+    )
+    assert [p.detector for p in problems(learner, "invoke-permission")] == ["invoke-permission"]
+
+
 # ------------------------------------------------------------------ denied actions
 
 

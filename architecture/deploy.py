@@ -33,6 +33,7 @@ from botocore.exceptions import ClientError
 
 from architecture.export import FOLDER, to_yaml
 from architecture.template import prune
+from sandbox.cfn_references import dependency_order
 
 UNMODELLED = frozenset(
     {
@@ -174,7 +175,10 @@ def _deploy(
     }
     step.by_cloudformation = sorted(resources)
     resolver = Resolver(session, stack_name, resources, parameters, body)
-    for logical in set_aside:
+    # What is applied here goes after what it depends on, as CloudFormation would order it:
+    # a subscription filter after the permission that lets CloudWatch Logs invoke its
+    # function (PutSubscriptionFilter checks it), whichever of the two made it.
+    for logical in [k for k in dependency_order(body["Resources"]) if k in set_aside]:
         resource = body["Resources"][logical]
         apply = API_STEPS.get(resource["Type"])
         properties = resolver.value(resource.get("Properties", {}))

@@ -1,7 +1,8 @@
 """Problems drawn in place on the map, each with a one-line fix. No Streamlit.
 
-    invoke-permission   a push trigger (S3, SNS, EventBridge, API Gateway) whose function's
-                        resource-based policy does not let that service invoke it
+    invoke-permission   a push trigger (S3, SNS, EventBridge, API Gateway, CloudWatch Logs)
+                        whose function's resource-based policy does not let that service
+                        invoke it
     denied-action       the function's logs show an action denied that its role still lacks
     poll-permission     an event source mapping whose role cannot read its queue or stream
     visibility-timeout  an SQS trigger whose queue hides messages for less than the timeout
@@ -35,7 +36,7 @@ SERVICE_PRINCIPALS = {
     "rule": "events.amazonaws.com",
     "schedule": "events.amazonaws.com",
     "api": "apigateway.amazonaws.com",
-    "log_group": "logs.amazonaws.com",
+    "log_group": resource_policy.LOGS,
 }
 DENIED = re.compile(
     r"is not authorized to perform: (?P<action>[\w-]+:[\w*]+)"
@@ -107,6 +108,11 @@ def lets_invoke(
     The sandbox's own evaluation (``sandbox.resource_policy``), so the map and the sandbox
     never disagree: Deny wins, SourceArn and SourceAccount conditions count."""
     document = {"Statement": list(statements)}
+    if source.kind == "log_group":  # Logs answers to two names, and its SourceArn ends in :*
+        region = source.id.split(":")[3]
+        arn = resource_policy.log_group_source_arn(region, account_id, source.name)
+        principals = resource_policy.logs_principals(region)
+        return any(resource_policy.allows(document, p, arn, account_id) for p in principals)
     if source.kind != "api":
         return resource_policy.allows(document, principal, source.id, account_id)
     # An API's execute-api ARN names a stage, method and path the map does not know:
@@ -160,6 +166,10 @@ def _add_permission_call(
     if source.kind == "api":
         api = source.id.rsplit("/", 1)[-1]
         source_arn = f"arn:aws:execute-api:{graph.region}:{graph.account_id}:{api}/*"
+    elif source.kind == "log_group":
+        source_arn = resource_policy.log_group_source_arn(
+            graph.region, graph.account_id, source.name
+        )
     service = principal.split(".", 1)[0]
     qualified = f', Qualifier="{qualifier}"' if qualifier else ""
     return (

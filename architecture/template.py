@@ -22,6 +22,7 @@ from architecture.iam import as_document
 from architecture.model import Graph, Node
 from architecture.read_sources import s3_filter
 from sandbox.cfn_references import references
+from sandbox.resource_policy import logs_principals
 
 INLINE_LIMIT = 4096  # CloudFormation's limit for Code.ZipFile source
 # What a version freezes of its function: a version differs from $LATEST in these.
@@ -557,11 +558,11 @@ class _Builder:
         if retention:
             properties["RetentionInDays"] = int(retention)
         self.put(logical, "AWS::Logs::LogGroup", properties)
-        permissions = [
+        permissions = [  # Logs refuses a filter whose function does not let it invoke
             k
             for k, r in self.resources.items()
             if r["Type"] == "AWS::Lambda::Permission"
-            and r["Properties"].get("Principal") == "logs.amazonaws.com"
+            and r["Properties"].get("Principal") in logs_principals(self.graph.region)
         ]
         for found in node.detail.get("filters", []):
             target = lambda_node_id(found["destinationArn"]) or found["destinationArn"]

@@ -16,6 +16,8 @@ it, pinned to the moto versions listed in ``SUPPORTED_MOTO``:
   ``EventsBackend.put_rule``: schedule rules are armed on the sandbox clock.
 * ``S3Backend.put_bucket_notification_configuration``: refused, as AWS refuses it, when a
   function's resource-based policy does not let S3 invoke it.
+* ``LogsBackend.put_subscription_filter``: refused, as AWS refuses it, when a function's
+  resource-based policy does not let CloudWatch Logs invoke it for the log group.
 * ``Policy.decode_policy``: AddPermission's FunctionUrlAuthType and InvokedViaFunctionUrl
   become the policy conditions Lambda writes.
 * ``EventBridgeSchedulerBackend.create_schedule``, ``update_schedule``,
@@ -55,6 +57,7 @@ from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda.policy import Policy
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.events.models import EventsBackend, Rule
+from moto.logs.models import LogsBackend
 from moto.s3.models import S3Backend
 from moto.scheduler.models import EventBridgeSchedulerBackend
 from moto.sns.models import Subscription
@@ -64,6 +67,12 @@ from sandbox.limits import check_settings
 from sandbox.triggers import S3ObjectChange
 
 SUPPORTED_MOTO = ((5, 2), (5, 3))  # [from, to) by (major, minor)
+
+# PutSubscriptionFilter's error, in AWS's words, when Logs may not invoke the function.
+LOGS_REFUSED = (
+    "Could not execute the lambda function. Make sure you have given CloudWatch Logs "
+    "permission to execute your function."
+)
 
 # EventBridge Scheduler's CreateSchedule and UpdateSchedule (create adds one more).
 _SCHEDULE_PARAMETERS = [
@@ -153,6 +162,11 @@ PATCHED: dict[str, tuple[Any, str, list[str]]] = {
         "put_bucket_notification_configuration",
         ["self", "bucket_name", "notification_config"],
     ),
+    "moto.logs.models.LogsBackend.put_subscription_filter": (
+        LogsBackend,
+        "put_subscription_filter",
+        ["self", "log_group_name", "filter_name", "filter_pattern", "destination_arn", "role_arn"],
+    ),
     "moto.awslambda.policy.Policy.decode_policy": (Policy, "decode_policy", ["self", "obj"]),
     "moto.scheduler.models.EventBridgeSchedulerBackend.create_schedule": (
         EventBridgeSchedulerBackend,
@@ -238,6 +252,8 @@ USED: dict[str, tuple[str, str]] = {
     "ScheduleGroup.schedules": ("moto.scheduler.models", "ScheduleGroup.__init__"),
     "scheduler.ValidationException": ("moto.scheduler.exceptions", "ValidationException"),
     "S3ClientError": ("moto.s3.exceptions", "S3ClientError"),
+    "logs.InvalidParameterException": ("moto.logs.exceptions", "InvalidParameterException"),
+    "LogsBackend.groups": ("moto.logs.models", "LogsBackend.__init__"),
     "LambdaBackend.layers_versions_by_arn": (
         "moto.awslambda.models",
         "LambdaBackend.layers_versions_by_arn",
@@ -475,6 +491,30 @@ def install(service: LambdaService) -> None:
             )
         put_notification_original(self, bucket_name, notification_config)
 
+    put_filter_original = original("moto.logs.models.LogsBackend.put_subscription_filter")
+
+    def put_subscription_filter(
+        self: LogsBackend,
+        log_group_name: str,
+        filter_name: str,
+        filter_pattern: str,
+        destination_arn: str,
+        role_arn: str,
+    ) -> None:
+        from moto.logs.exceptions import InvalidParameterException
+
+        if (
+            log_group_name in self.groups  # else moto's ResourceNotFoundException
+            and (destination_arn or "").split(":")[2:3] == ["lambda"]
+            and not service.sources.logs_may_invoke(
+                self.account_id, self.region_name, log_group_name, destination_arn
+            )
+        ):  # checked before anything changes: an existing filter stays as it was
+            raise InvalidParameterException(LOGS_REFUSED)
+        put_filter_original(
+            self, log_group_name, filter_name, filter_pattern, destination_arn, role_arn
+        )
+
     decode_policy_original = original("moto.awslambda.policy.Policy.decode_policy")
 
     def decode_policy(self: Policy, obj: dict[str, Any]) -> Policy:
@@ -626,6 +666,7 @@ def install(service: LambdaService) -> None:
         "moto.events.models.Rule.send_to_targets": rule_send,
         "moto.events.models.EventsBackend.put_rule": put_rule,
         "moto.s3.models.S3Backend.put_bucket_notification_configuration": (put_bucket_notification),
+        "moto.logs.models.LogsBackend.put_subscription_filter": put_subscription_filter,
         "moto.awslambda.policy.Policy.decode_policy": decode_policy,
         **{
             f"moto.scheduler.models.EventBridgeSchedulerBackend.{name}": schedule_hook(name)

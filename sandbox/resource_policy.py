@@ -25,6 +25,19 @@ from typing import Any
 
 ANYONE = "*"  # the caller of a public function URL: no principal at all
 INVOKE = "lambda:InvokeFunction"
+LOGS = "logs.amazonaws.com"
+
+
+def logs_principals(region: str) -> tuple[str, str]:
+    """CloudWatch Logs as a function's policy may name it: ``logs.amazonaws.com`` or, as
+    older guides and Terraform's examples write it, ``logs.<region>.amazonaws.com``."""
+    return (LOGS, f"logs.{region}.amazonaws.com")
+
+
+def log_group_source_arn(region: str, account_id: str, log_group: str) -> str:
+    """The SourceArn CloudWatch Logs invokes a subscription filter's function with: the
+    log group's ARN with ``:*`` (a statement without it does not cover it)."""
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}:*"
 
 
 @lru_cache(maxsize=1024)

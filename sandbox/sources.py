@@ -9,9 +9,10 @@ timer per schedule rule on the sandbox clock and delivers a Scheduled Event to t
 rule's targets at every due time, fast-forwards included; and one per EventBridge
 Scheduler schedule, which invokes its Lambda target with the schedule's Input.
 
-As on AWS, SNS and EventBridge invoke a function only if its resource-based policy lets
-their service principal do so for that topic or rule (``resource_policy``); a rule
-counts each target it could not invoke as a FailedInvocations datapoint (AWS/Events).
+As on AWS, SNS, EventBridge and CloudWatch Logs invoke a function only if its
+resource-based policy lets their service principal do so for that topic, rule or log
+group (``resource_policy``); a rule counts each target it could not invoke as a
+FailedInvocations datapoint (AWS/Events).
 EventBridge Scheduler uses the schedule's execution role instead: the role must trust
 ``scheduler.amazonaws.com`` and allow ``lambda:InvokeFunction`` on the target.
 
@@ -72,13 +73,7 @@ class PushSources:
         if permitted_for is not None:
             principal, source_arn = permitted_for
             if not moto_state.function_allows(function_arn, principal, source_arn, account_id):
-                logger.info(
-                    "%s may not invoke %s for %s: its resource-based policy has no statement "
-                    "allowing it; not delivered",
-                    principal,
-                    function_arn,
-                    source_arn,
-                )
+                _not_permitted(principal, function_arn, source_arn)
                 return False
         self.service.submit_async(spec, json.dumps(payload), invoked, source=source)
         return True
@@ -192,6 +187,9 @@ class PushSources:
         function_name = function_arn.split(":")[6]
         if log_group == f"/aws/lambda/{function_name}":
             return  # a function fed its own logs would invoke itself for ever
+        if not self.logs_may_invoke(account_id, region, log_group, function_arn):
+            _not_permitted(resource_policy.LOGS, function_arn, log_group)
+            return  # AWS: the permission was removed after the filter was put
         pattern = moto_state.subscription_filter_pattern(account_id, region, log_group, filter_name)
         matching = [e for e in log_events if filter_matches(pattern, e["message"])]
         if not matching:
@@ -204,6 +202,29 @@ class PushSources:
             log_events=matching,
         )
         self._invoke(account_id, function_arn, events.cloudwatch_logs_event(data), "logs")
+
+    def logs_may_invoke(
+        self, account_id: str, region: str, log_group: str, function_arn: str
+    ) -> bool:
+        """Does the function's resource-based policy let CloudWatch Logs invoke it for this
+        log group? Only a function of the group's own account."""
+        if function_arn.split(":")[4:5] != [account_id]:
+            return False
+        source_arn = resource_policy.log_group_source_arn(region, account_id, log_group)
+        return any(
+            moto_state.function_allows(function_arn, principal, source_arn, account_id)
+            for principal in resource_policy.logs_principals(region)
+        )
+
+
+def _not_permitted(principal: str, function_arn: str, source: str) -> None:
+    logger.info(
+        "%s may not invoke %s for %s: its resource-based policy has no statement allowing "
+        "it; not delivered",
+        principal,
+        function_arn,
+        source,
+    )
 
 
 def _epoch(value: Any) -> float | None:

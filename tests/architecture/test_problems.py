@@ -115,6 +115,34 @@ def test_a_permission_for_another_account_does_not_count_as_the_sandbox_refuses_
     assert [p.detector for p in problems(learner, "invoke-permission")] == ["invoke-permission"]
 
 
+def test_a_subscription_filter_needs_logs_with_the_group_arn_ending_in_star(learner):
+    name = unique("alerts")
+    arn = learner.function(name)
+    group = f"/app/{unique('orders')}"
+    learner.client("logs").create_log_group(logGroupName=group)
+    source_arn = f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*"
+    lam = learner.client("lambda")
+    for sid, principal in (("logs", "logs.amazonaws.com"), ("old", "logs.us-east-1.amazonaws.com")):
+        lam.add_permission(
+            FunctionName=name,
+            StatementId=sid,
+            Action="lambda:InvokeFunction",
+            Principal=principal,
+            SourceArn=source_arn,
+        )
+    learner.client("logs").put_subscription_filter(
+        logGroupName=group, filterName="all", filterPattern="", destinationArn=arn
+    )
+    assert problems(learner, "invoke-permission") == []
+    lam.remove_permission(FunctionName=name, StatementId="logs")
+    assert problems(learner, "invoke-permission") == [], "the regional name counts too"
+
+    lam.remove_permission(FunctionName=name, StatementId="old")
+    (problem,) = problems(learner, "invoke-permission")
+    assert "logs.amazonaws.com" in problem.title and group in problem.title
+    assert f'SourceArn="{source_arn}"' in problem.fix
+
+
 # ------------------------------------------------------------------ denied actions
 
 

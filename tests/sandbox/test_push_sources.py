@@ -136,6 +136,8 @@ def test_a_subscription_filter_sends_matching_log_events_gzipped(learner, sandbo
     group = f"/app/checkout-{uuid.uuid4().hex[:6]}"
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="web-1")
+    group_arn = f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*"
+    allow_invoke(learner, name, "logs.amazonaws.com", group_arn)
     logs.put_subscription_filter(
         logGroupName=group,
         filterName="errors",

@@ -1,11 +1,12 @@
-"""Who may invoke a function: the resource-based policy for S3, SNS, EventBridge, API
-Gateway and function URLs, and EventBridge Scheduler's execution role, enforced as AWS
+"""Who may invoke a function: the resource-based policy for S3, SNS, EventBridge, CloudWatch
+Logs, API Gateway and function URLs, and EventBridge Scheduler's execution role, enforced as AWS
 enforces them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from datetime import UTC, timedelta
 from typing import Any
@@ -14,7 +15,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sandbox import schedules
+from sandbox.events import decode_awslogs
 from sandbox.http.invoke import APIGATEWAY
+from sandbox.moto_seam import LOGS_REFUSED
 from sandbox.resource_policy import ANYONE, add_permission_conditions, allows
 from tests.aws_helpers import PUBLIC_URL_PERMISSIONS, allow_invoke, trust_policy
 from tests.sandbox.helpers import RECORDER, events_of, function_arn, queue
@@ -223,6 +226,84 @@ def test_a_permission_for_an_alias_covers_that_alias_only(learner):
     s3.put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration=lambda_notification(alias_arn)
     )
+
+
+# CloudWatch Logs subscription filters -----------------------------------------------------
+
+
+def log_group(learner: Any) -> tuple[str, str]:
+    """A new log group with a stream "web": (its name, the SourceArn Logs invokes with)."""
+    group = f"/app/orders-{uuid.uuid4().hex[:8]}"
+    logs = learner.client("logs")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="web")
+    return group, f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*"
+
+
+def subscribe(learner: Any, group: str, name: str) -> None:
+    learner.client("logs").put_subscription_filter(
+        logGroupName=group,
+        filterName="all",
+        filterPattern="",
+        destinationArn=function_arn(learner, name),
+    )
+
+
+def log(learner: Any, group: str, message: str) -> None:
+    learner.client("logs").put_log_events(
+        logGroupName=group,
+        logStreamName="web",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": message}],
+    )
+
+
+def logged(learner: Any, name: str) -> list[str]:
+    """The messages the function received from its subscription filters."""
+    received = [decode_awslogs(event)["logEvents"] for event in events_of(learner, name)]
+    return [e["message"] for batch in received for e in batch]
+
+
+def test_logs_refuses_a_subscription_filter_the_function_does_not_allow(learner):
+    name = learner.create_function(RECORDER)
+    group, _ = log_group(learner)
+    logs = learner.client("logs")
+    # The log group's ARN without ":*" is a common slip: it does not cover what Logs sends.
+    without_suffix = f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}"
+    allow_invoke(learner, name, "logs.amazonaws.com", without_suffix)
+
+    with pytest.raises(ClientError) as refused:
+        subscribe(learner, group, name)
+    error = refused.value.response["Error"]
+    assert (error["Code"], error["Message"]) == ("InvalidParameterException", LOGS_REFUSED)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        subscribe(learner, "/app/no-such-group", name)  # a missing group is reported first
+
+
+def test_logs_delivers_with_the_permission_and_stops_when_it_is_removed(learner, sandbox):
+    name = learner.create_function(RECORDER)
+    group, source_arn = log_group(learner)
+    allow_invoke(learner, name, "logs.amazonaws.com", source_arn, statement_id="logs")
+    subscribe(learner, group, name)
+    log(learner, group, "one")
+    assert sandbox.wait_for_async(10)
+    assert logged(learner, name) == ["one"]
+
+    learner.client("lambda").remove_permission(FunctionName=name, StatementId="logs")
+    log(learner, group, "two")  # AWS: Logs fails to invoke the function
+    assert sandbox.wait_for_async(10)
+    assert logged(learner, name) == ["one"]
+
+
+def test_logs_accepts_the_regional_principal_older_guides_use(learner, sandbox):
+    name = learner.create_function(RECORDER)
+    group, source_arn = log_group(learner)
+    allow_invoke(learner, name, "logs.us-east-1.amazonaws.com", source_arn)
+    subscribe(learner, group, name)
+    log(learner, group, "regional")
+    assert sandbox.wait_for_async(10)
+    assert logged(learner, name) == ["regional"]
 
 
 # SNS and EventBridge ------------------------------------------------------------------------

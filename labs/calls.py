@@ -48,6 +48,7 @@ class CallRecord:
     response: Any = None
     error: str | None = None  # the AWS error code and message, as a learner would see it
     request_id: str = ""  # for Invoke, the invocation's RequestId, as in its log lines
+    note: str = ""  # what the call did, in words (Markdown): the sandbox's own operations
 
     @property
     def ok(self) -> bool:

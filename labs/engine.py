@@ -127,10 +127,12 @@ def run_sandbox_operation(spec: CallSpec, ctx: LabContext) -> CallRecord:
         # wait for what the jump released (retries, redeliveries, schedules) to run.
         running = get_sandbox()
         running.wait_for_async(float(args.get("timeout_s", 30)))
-        running.fast_forward(float(args.get("seconds", 60)))
+        # What the learner reads: their own schedules only (the clock is everyone's).
+        jump = running.fast_forward(float(args.get("seconds", 60)), ctx.values.get("account"))
         running.wait_for_async(float(args.get("timeout_s", 30)))
-    else:
-        get_sandbox().settle(timeout_s=float(args.get("timeout_s", 30)))
+        response = {"done": spec.operation, **args, **jump.as_dict()}
+        return CallRecord(call, python, cli, response=response, note=jump.describe())
+    get_sandbox().settle(timeout_s=float(args.get("timeout_s", 30)))
     return CallRecord(call, python, cli, response={"done": spec.operation, **args})
 
 

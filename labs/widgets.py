@@ -31,6 +31,8 @@ def show_call(record: CallRecord, key: str) -> None:
         st.error(
             f"`{record.call.service}.{operation}` failed: {record.error}", icon=":material/error:"
         )
+    if record.note:
+        st.markdown(record.note)
     if record.ok and operation == "invoke":
         show_invocation(record)
     result, python, cli = st.tabs(["Response", "Python (boto3)", "AWS CLI"])

@@ -6,7 +6,9 @@ asynchronous invocations (1 and 2 minutes on AWS), their maximum age, schedules
 windows. ``speed`` makes virtual time run faster than real time (60: a minute per
 second); ``advance(seconds)`` jumps ahead at once and fires, in order, every timer that
 came due on the way, each seeing the time it was due (a ``rate(5 minutes)`` schedule
-advanced by an hour fires 12 times, 5 minutes apart).
+advanced by an hour fires 12 times, 5 minutes apart). ``Sandbox.fast_forward`` advances it
+through ``sources.Scheduler``, which lets each schedule fire at most
+``sources.FAST_FORWARD_RUNS`` times per jump.
 
 Timers run their callbacks on the clock's thread (or on the thread calling
 ``advance``): callbacks must be quick and hand real work to an executor.

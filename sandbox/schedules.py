@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ class RateSchedule:
     def next_after(self, moment: float) -> float:
         periods = int((moment - self.start) // self.period_s) + 1
         return self.start + max(periods, 1) * self.period_s
+
+    def runs_between(self, first: float, last: float) -> int:
+        # Due at start + k * period, k >= 1 (a little slack for the float sums).
+        low = max(1, math.ceil((first - self.start) / self.period_s - 1e-6))
+        high = math.floor((last - self.start) / self.period_s + 1e-6)
+        return max(0, high - low + 1)
 
 
 def _aws_weekday(day: dt.date) -> int:
@@ -137,6 +144,27 @@ class CronSchedule:
             return weekday == _number(name, DAYS) and (day.day - 1) // 7 + 1 == int(nth)
         return weekday in _values(field, 1, 7, DAYS)
 
+    def _day_runs(self, day: dt.date) -> set[float]:
+        """The moments it fires on ``day`` (a set: a time the clocks skip repeats another)."""
+        if day.year not in self.years or day.month not in self.months:
+            return set()
+        if not self._day_matches(day):
+            return set()
+        return {
+            dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz).timestamp()
+            for hour in self.hours
+            for minute in self.minutes
+        }
+
+    def runs_between(self, first: float, last: float) -> int:
+        day = dt.datetime.fromtimestamp(first, self.tz).date()
+        end = dt.datetime.fromtimestamp(last, self.tz).date()
+        count = 0
+        while day <= end:
+            count += sum(1 for when in self._day_runs(day) if first <= when <= last)
+            day += dt.timedelta(days=1)
+        return count
+
     def next_after(self, moment: float) -> float:
         start = dt.datetime.fromtimestamp(int(moment // 60) * 60, self.tz)
         day = start.date()
@@ -163,6 +191,9 @@ class OnceSchedule:
     def next_after(self, moment: float) -> float:
         return self.when if self.when > moment else float("inf")
 
+    def runs_between(self, first: float, last: float) -> int:
+        return int(first <= self.when <= last)
+
 
 @dataclass(frozen=True)
 class Window:
@@ -177,6 +208,13 @@ class Window:
             moment = max(moment, self.start - 0.001)
         due = self.inner.next_after(moment)
         return float("inf") if self.end is not None and due > self.end else due
+
+    def runs_between(self, first: float, last: float) -> int:
+        if self.start is not None:
+            first = max(first, self.start - 0.001)
+        if self.end is not None:
+            last = min(last, self.end)
+        return self.inner.runs_between(first, last) if first <= last else 0
 
 
 Schedule = RateSchedule | CronSchedule | OnceSchedule | Window

@@ -36,6 +36,7 @@ from sandbox.lambda_service import LambdaService
 from sandbox.runtime.lambda_runtime import LambdaRuntime
 from sandbox.runtime.spec import FunctionSpec, RuntimeSettings
 from sandbox.sessions import SandboxSession
+from sandbox.sources import FastForward
 
 CROSSACCOUNT = "MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS"
 
@@ -235,9 +236,11 @@ class Sandbox:
         count only with ``include_retries`` (see ``settle``)."""
         return self.service.wait_for_async(timeout_s, include_retries) if self.service else True
 
-    def fast_forward(self, seconds: float) -> None:
-        """Move the sandbox clock ahead: due retries and schedules fire on the way."""
-        self.clock.advance(seconds)
+    def fast_forward(self, seconds: float, account_id: str | None = None) -> FastForward:
+        """Move the sandbox clock ahead: due retries and schedules fire on the way, each
+        schedule at most ``FAST_FORWARD_RUNS`` times (the rest of its due runs are skipped).
+        Returns what fired and what was skipped: of ``account_id``'s schedules if given."""
+        return self.service.sources.scheduler.fast_forward(seconds).of_account(account_id)
 
     def settle(self, timeout_s: float = 30.0, horizon_s: float = 3600.0) -> bool:
         """Run all pending asynchronous work to its end, fast-forwarding the clock to each

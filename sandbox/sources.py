@@ -6,7 +6,8 @@ moto delivers SNS to SQS and HTTP, EventBridge to SQS, logs and other buses, and
 SQS and SNS itself; the seam sends what reaches a Lambda function (or, for EventBridge,
 an SNS topic, which moto lacks) here. moto never fires schedules: ``Scheduler`` arms one
 timer per schedule rule on the sandbox clock and delivers a Scheduled Event to the
-rule's targets at every due time, fast-forwards included; and one per EventBridge
+rule's targets at every due time, fast-forwards included (at most ``FAST_FORWARD_RUNS``
+per schedule and fast-forward: the clock is the whole process's); and one per EventBridge
 Scheduler schedule, which invokes its Lambda target with the schedule's Input.
 
 As on AWS, SNS, EventBridge and CloudWatch Logs invoke a function only if its
@@ -30,10 +31,11 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox import events, moto_state, resource_policy, schedules
-from sandbox.clock import SCHEDULE, SandboxClock, Timer
+from sandbox.clock import SCHEDULE, SandboxClock, Timer, iso_time
 
 if TYPE_CHECKING:
     from sandbox.lambda_service import LambdaService
@@ -349,6 +351,87 @@ def _json_term(term: str, document: Any) -> bool:
 RULE, SCHEDULE_KIND = "rule", "schedule"  # what a key names
 Key = tuple[str, ...]  # (RULE, account, region, name) or (SCHEDULE_KIND, ..., group, name)
 
+# At most this many due runs of one schedule per fast-forward; the rest are skipped. The
+# clock is the whole process's: one learner's two-day jump would otherwise queue 2,880
+# invocations of anyone's rate(1 minute) rule at once and slow every learner's clicks.
+# 60 is an hour of a rate(1 minute) rule and two months of a nightly one: more runs than
+# any lab looks at, and at an account's 10 concurrent executions a few seconds of work.
+FAST_FORWARD_RUNS = 60
+
+
+@dataclass
+class FastForward:
+    """What one fast-forward did: how far the clock moved, which schedules fired how many
+    times on the way, and how many due runs ``FAST_FORWARD_RUNS`` skipped (by ARN)."""
+
+    start: float  # virtual epoch seconds
+    seconds: float  # how far the clock moved
+    fired: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    cap: int = FAST_FORWARD_RUNS
+    account_id: str | None = None  # only this account's schedules (None: every account's)
+    runs: dict[Key, int] = field(default_factory=dict, repr=False)  # due runs handled
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
+
+    def of_account(self, account_id: str | None) -> FastForward:
+        """The same, with only the schedules of ``account_id`` (all of them for None)."""
+        if account_id is None:
+            return self
+
+        def mine(found: dict[str, int]) -> dict[str, int]:
+            return {arn: n for arn, n in found.items() if arn.split(":")[4:5] == [account_id]}
+
+        fired, skipped = mine(self.fired), mine(self.skipped)
+        return FastForward(self.start, self.seconds, fired, skipped, self.cap, account_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": iso_time(self.start, millis=False),
+            "to": iso_time(self.end, millis=False),
+            "seconds": round(self.seconds, 3),
+            "fired": dict(sorted(self.fired.items())),
+            "skipped": dict(sorted(self.skipped.items())),
+            "max_runs_per_schedule": self.cap,
+        }
+
+    def describe(self) -> str:
+        """A few sentences for the learner (Markdown)."""
+        moved = self.as_dict()
+        lines = [
+            f"The sandbox clock moved {_duration(self.seconds)}, from {moved['from']} "
+            f"to {moved['to']}.",
+            "",
+        ]
+        if not self.fired and not self.skipped:
+            whose = "None of your schedules" if self.account_id else "No schedule"
+            lines.append(f"{whose} came due on the way.")
+        for arn in sorted(set(self.fired) | set(self.skipped)):
+            runs, skipped = self.fired.get(arn, 0), self.skipped.get(arn, 0)
+            line = f"- `{arn.split(':', 5)[5]}` fired {_times(runs)}"
+            if skipped:
+                line += (
+                    f"; {skipped:,} more due runs were skipped (at most {self.cap} per "
+                    "schedule in one fast-forward), and it fires next at its first due "
+                    "time after the jump"
+                )
+            lines.append(line + ".")
+        return "\n".join(lines)
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} seconds"
+
 
 class Scheduler:
     """One timer per schedule rule and per EventBridge Scheduler schedule, on the sandbox
@@ -361,6 +444,8 @@ class Scheduler:
         self._lock = threading.Lock()
         self._armed: dict[Key, tuple[Any, Timer]] = {}  # key -> (fingerprint, timer)
         self.fired: list[tuple[str, float]] = []  # (rule or schedule ARN, due time), latest last
+        self._fast_forward_lock = threading.Lock()  # one fast-forward at a time
+        self._fast_forward: FastForward | None = None  # the one under way
 
     # EventBridge rules -------------------------------------------------------------------
 
@@ -479,6 +564,18 @@ class Scheduler:
                 if armed and armed[0] == fingerprint:
                     del self._armed[key]
                 return
+            jump = self._fast_forward
+            if jump is not None and due > jump.end:
+                jump = None  # a run due in real time meanwhile, not one the jump passed
+            if jump is not None and jump.runs.get(key, 0) >= FAST_FORWARD_RUNS:
+                # Skip this and every later run the jump passed; fire again after it.
+                if (found.state or "ENABLED") == "ENABLED":
+                    skipped = schedule.runs_between(due, jump.end)
+                    jump.skipped[found.arn] = jump.skipped.get(found.arn, 0) + skipped
+                self._arm(key, fingerprint, schedule, jump.end)
+                return
+            if jump is not None:
+                jump.runs[key] = jump.runs.get(key, 0) + 1
             self._arm(key, fingerprint, schedule, due)
         if key[0] == RULE:
             self._deliver_rule(found, due)
@@ -488,6 +585,21 @@ class Scheduler:
     def _record(self, arn: str, due: float) -> None:
         self.fired.append((arn, due))
         del self.fired[:-1000]
+        jump = self._fast_forward
+        if jump is not None and due <= jump.end:
+            jump.fired[arn] = jump.fired.get(arn, 0) + 1
+
+    def fast_forward(self, seconds: float) -> FastForward:
+        """Advance the clock (``SandboxClock.advance``) with each schedule firing at most
+        ``FAST_FORWARD_RUNS`` of the runs due on the way; what it fired and skipped."""
+        with self._fast_forward_lock:
+            jump = FastForward(self.clock.now(), seconds)
+            self._fast_forward = jump
+            try:
+                self.clock.advance(seconds)
+            finally:
+                self._fast_forward = None
+            return jump
 
     def start_existing(self) -> None:
         for rule in moto_state.all_schedule_rules():

@@ -3,21 +3,26 @@
 import io
 import json
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 
 from labs.calls import Call, as_cli, as_python, run_call
 from labs.checks import CHECKS
-from labs.engine import LabContext, TemplateError, fill, fill_text, learner_suffix
+from labs.engine import LabContext, TemplateError, fill, fill_text, learner_suffix, run_action
+from labs.model import CallSpec
 from labs.sample_events import SAMPLES, parse_event, sample
 from tests.aws_helpers import BASIC_EXECUTION as BASIC
-from tests.aws_helpers import create_python_function
+from tests.aws_helpers import allow_invoke, create_python_function
 
 CODE = """\
 def handler(event, context):
     print("seen", event.get("name"))
     return {"hello": event.get("name")}
 """
+
+
+EVENTS = "events.amazonaws.com"
 
 
 def make_function(session, name="fn", code=CODE):
@@ -326,3 +331,22 @@ def test_files_on_an_s3_put_upload_the_zipped_package(learner):
     body = session.client("s3").get_object(Bucket="artifacts", Key="app.zip")["Body"].read()
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         assert archive.read("app.py").decode() == CODE
+
+
+def test_a_fast_forward_tells_the_learner_which_of_their_schedules_fired(learner):
+    _, session = learner
+    account = session.client("sts").get_caller_identity()["Account"]
+    make_function(session)
+    events = session.client("events")
+    rule_arn = events.put_rule(Name="nightly", ScheduleExpression="cron(0 3 * * ? *)")["RuleArn"]
+    allow_invoke(SimpleNamespace(client=session.client, account_id=account), "fn", EVENTS, rule_arn)
+    function = f"arn:aws:lambda:us-east-1:{account}:function:fn"
+    events.put_targets(Rule="nightly", Targets=[{"Id": "fn", "Arn": function}])
+
+    spec = CallSpec("sandbox", "fast_forward", {"seconds": 2 * 86400})
+    record = run_action(session, spec, LabContext({"account": account}))
+    assert record.ok and record.response["fired"] == {rule_arn: 2}
+    assert record.response["skipped"] == {} and record.response["seconds"] == 2 * 86400
+    assert record.note.startswith("The sandbox clock moved 2 days, from ")
+    assert "`rule/nightly` fired 2 times." in record.note
+    assert "sandbox.fast_forward(seconds=172800)" in record.python

@@ -96,3 +96,16 @@ def test_a_deep_link_opens_the_named_step():
     at.switch_page("labs/page.py").run()
     assert not at.exception, at.exception
     assert at.subheader[0].value.startswith("Step 5: Send .jpg uploads")
+
+
+def test_a_fast_forward_shows_how_far_the_clock_moved_and_what_fired():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.query_params["lab"] = "serverless-cron"
+    at.query_params["step"] = "fast-forward"
+    at.switch_page("labs/page.py").run()
+    at.button(key="action-serverless-cron-fast-forward-0").click().run()
+    assert not at.exception, at.exception
+    (note,) = [m.value for m in at.markdown if m.value.startswith("The sandbox clock moved")]
+    assert note.startswith("The sandbox clock moved 2 days, from ")
+    assert "None of your schedules came due on the way." in note  # no rule made yet

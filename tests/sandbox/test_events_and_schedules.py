@@ -95,6 +95,34 @@ def test_rate_expressions_count_from_the_rules_creation():
             schedules.parse(bad, 0.0)
 
 
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        schedules.parse("rate(5 minutes)", created_at=utc("2025-03-01 10:02") + 0.25),
+        schedules.parse("cron(0 3 * * ? *)", created_at=0),
+        schedules.parse("cron(*/15 9-17 ? * MON-FRI *)", created_at=0),
+        schedules.parse("cron(0 9 ? * 2#2 *)", created_at=0),  # the second Monday
+        # 02:30 in New York does not exist on 2024-03-10: it runs once that night.
+        schedules.parse_scheduler("cron(30 2 * * ? *)", "America/New_York", 0.0),
+        schedules.parse_scheduler(
+            "rate(1 hour)", None, 0.0, start=utc("2024-03-09 12:00"), end=utc("2024-03-11 00:00")
+        ),
+        schedules.parse_scheduler("at(2024-03-10T12:00:00)", "Europe/Paris", 0.0),
+    ],
+)
+def test_runs_between_counts_the_due_times_next_after_steps_through(schedule):
+    """What a fast-forward's cap reports as skipped: the due runs from one time to another."""
+    first, last = utc("2024-03-08 09:00"), utc("2024-03-12 09:00")
+    if isinstance(schedule, schedules.RateSchedule):
+        first, last = utc("2025-03-01 09:00"), utc("2025-03-03 09:07")
+    stepped, moment = [], first - 0.001
+    while (moment := schedule.next_after(moment)) <= last:
+        stepped.append(moment)
+    assert schedule.runs_between(first, last) == len(stepped) > 0
+    assert schedule.runs_between(stepped[0], stepped[-1]) == len(stepped)  # both included
+    assert schedule.runs_between(last, first) == 0
+
+
 def test_advancing_the_clock_fires_due_timers_in_order_at_their_due_times():
     clock = SandboxClock()
     fired: list[tuple[str, float]] = []

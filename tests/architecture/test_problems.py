@@ -9,6 +9,7 @@ import uuid
 from architecture.graph import build_graph
 from architecture.problems import Problem, denied_in_logs, find_problems
 from tests.architecture.conftest import Learner
+from tests.aws_helpers import allow_invoke
 
 TRIES_THE_INTERNET = """
 import socket
@@ -122,14 +123,8 @@ def test_a_subscription_filter_needs_logs_with_the_group_arn_ending_in_star(lear
     learner.client("logs").create_log_group(logGroupName=group)
     source_arn = f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*"
     lam = learner.client("lambda")
-    for sid, principal in (("logs", "logs.amazonaws.com"), ("old", "logs.us-east-1.amazonaws.com")):
-        lam.add_permission(
-            FunctionName=name,
-            StatementId=sid,
-            Action="lambda:InvokeFunction",
-            Principal=principal,
-            SourceArn=source_arn,
-        )
+    allow_invoke(learner, name, "logs.amazonaws.com", source_arn, statement_id="logs")
+    allow_invoke(learner, name, "logs.us-east-1.amazonaws.com", source_arn, statement_id="old")
     learner.client("logs").put_subscription_filter(
         logGroupName=group, filterName="all", filterPattern="", destinationArn=arn
     )

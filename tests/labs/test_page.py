@@ -12,10 +12,12 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 LABS = load_labs().labs
 
 
-def open_lab(slug: str) -> AppTest:
+def open_lab(slug: str, step: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.query_params["lab"] = slug
+    if step:
+        at.query_params["step"] = step
     at.switch_page("labs/page.py").run()
     assert not at.exception, at.exception
     return at
@@ -89,21 +91,12 @@ def test_reset_removes_the_labs_resources_and_progress():
 
 
 def test_a_deep_link_opens_the_named_step():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.query_params["lab"] = "s3-trigger"
-    at.query_params["step"] = "notification"
-    at.switch_page("labs/page.py").run()
-    assert not at.exception, at.exception
+    at = open_lab("s3-trigger", "notification")
     assert at.subheader[0].value.startswith("Step 5: Send .jpg uploads")
 
 
 def test_a_fast_forward_shows_how_far_the_clock_moved_and_what_fired():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.query_params["lab"] = "serverless-cron"
-    at.query_params["step"] = "fast-forward"
-    at.switch_page("labs/page.py").run()
+    at = open_lab("serverless-cron", "fast-forward")
     at.button(key="action-serverless-cron-fast-forward-0").click().run()
     assert not at.exception, at.exception
     (note,) = [m.value for m in at.markdown if m.value.startswith("The sandbox clock moved")]

@@ -112,6 +112,16 @@ def show_map(
     """The diagram, the problems under it, and (optionally) the function inspector."""
     graph = current_graph(session, key, names, graph_max_age_s)
     shot = snapshot(session, names, minutes, graph)
+    if not shot.graph.nodes:  # a diagram of nothing is a big empty box: say it instead
+        if names is not None:  # the panel of a lab
+            st.info("Nothing of this lab's in your sandbox yet: its steps create it.")
+            return shot
+        st.info(
+            "Nothing in your sandbox yet. Start a lab and what you create appears here.",
+            icon=":material/map:",
+        )
+        st.page_link("labs/page.py", label="Go to the labs", icon=":material/science:")
+        return shot
     st.graphviz_chart(shot.dot(), width="stretch")
     show_problems(shot)
     if inspector:

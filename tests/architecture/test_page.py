@@ -30,8 +30,9 @@ def dot_of(at: AppTest) -> str:
 def test_an_empty_sandbox_has_an_empty_map():
     at, _ = open_map()
     assert at.title[0].value == "My sandbox map"
-    assert "Nothing in your sandbox yet" in dot_of(at)
-    assert at.success[0].value == "No problems found on the map."
+    assert "Nothing in your sandbox yet" in at.info[0].value
+    assert not at.get("graphviz_chart"), "no diagram of nothing"
+    assert not at.success, "no 'no problems' banner over an empty account"
 
 
 def test_after_lab_2_the_map_shows_the_pipeline_its_activity_and_each_report_priced(sandbox):
@@ -90,3 +91,15 @@ def test_every_lab_has_a_map_panel_that_draws_when_opened(sandbox):
     at.run()
     dot = dot_of(at)
     assert "λ photo-indexer" in dot and "lab2-photo-indexer-role" in dot
+
+
+def test_a_labs_map_panel_before_its_first_step_says_what_will_appear():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.query_params["lab"] = "s3-trigger"
+    at.switch_page("labs/page.py").run()
+    at.session_state["lab-map-s3-trigger"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert at.get("graphviz_chart") == []
+    assert any("Nothing of this lab's in your sandbox yet" in i.value for i in at.info)

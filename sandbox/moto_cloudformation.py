@@ -73,7 +73,7 @@ from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
 from sandbox import cfn_references
-from sandbox.moto_seam import LambdaService, SeamError, _resolve
+from sandbox.moto_seam import LambdaService, SeamError, missing
 
 ResourceMap = parsing.ResourceMap
 
@@ -853,11 +853,7 @@ def check_contract() -> list[str]:
         found = list(inspect.signature(_callable(name)).parameters)
         if found != parameters:
             problems.append(f"{name} takes {found}, moto_cloudformation expects {parameters}")
-    for name, (module_name, attribute_path) in USED.items():
-        try:
-            _resolve(f"{module_name}:{attribute_path}")
-        except (ImportError, AttributeError):
-            problems.append(f"{name} ({module_name}.{attribute_path}) is missing")
+    problems += missing(USED)
     if not problems:
         motos = {m.cloudformation_type() for m in _callable(PATCHED_MODELS)()}
         problems += [f"moto now models {t}: drop ours" for t in OWN_TYPES if t in motos]

@@ -359,7 +359,14 @@ def check_contract() -> list[str]:
         found = list(inspect.signature(original).parameters)
         if found != parameters:
             problems.append(f"{name} takes {found}, the seam expects {parameters}")
-    for name, (module_name, attribute_path) in USED.items():
+    problems += missing(USED)
+    return problems
+
+
+def missing(used: dict[str, tuple[str, str]]) -> list[str]:
+    """The moto names (label -> (module, attribute path)) this moto does not have."""
+    problems = []
+    for name, (module_name, attribute_path) in used.items():
         try:
             _resolve(f"{module_name}:{attribute_path}")
         except (ImportError, AttributeError):

@@ -106,6 +106,18 @@ class Lab:
         return next(s for s in self.steps if s.id == step_id)
 
 
+def _all_text(items: list[Any], where: str) -> list[str]:
+    """Each item must be text: an unquoted `a: b` in YAML becomes a mapping, which would
+    reach the learner as Python's repr of a dict."""
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise LabError(
+                f"{where} {index + 1}: must be text, found {type(item).__name__} "
+                "(quote it in YAML when it contains ': ')"
+            )
+    return items
+
+
 def _require(
     mapping: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str
 ) -> Any:
@@ -183,6 +195,7 @@ def _step(raw: Any, where: str, check_kinds: set[str]) -> Step:
             raise LabError(f"{where}: 'editor' needs 'file' and 'starter'")
         editor = Editor(str(editor["file"]), str(editor["starter"]))
     hints = _require(raw, "hints", list, where)
+    _all_text(hints, f"{where} hints")
     for text in [raw.get("instructions", ""), *map(str, hints)]:
         try:
             render_placeholders(str(text))  # facts quoted in a lab must exist, as in lessons
@@ -245,7 +258,9 @@ def parse_lab(path: Path, check_kinds: set[str]) -> Lab:
         summary=_require(raw, "summary", str, where),
         minutes=int(_require(raw, "minutes", int, where)),
         lessons=tuple(raw.get("lessons") or ()),
-        objectives=tuple(_require(raw, "objectives", list, where)),
+        objectives=tuple(
+            _all_text(_require(raw, "objectives", list, where), f"{where} objectives")
+        ),
         names=dict(names),
         steps=tuple(steps),
     )

@@ -9,8 +9,16 @@ import pytest
 
 from labs.calls import Call, as_cli, as_python, run_call
 from labs.checks import CHECKS
-from labs.engine import LabContext, TemplateError, fill, fill_text, learner_suffix, run_action
-from labs.model import CallSpec
+from labs.engine import (
+    LabContext,
+    TemplateError,
+    context_for,
+    fill,
+    fill_text,
+    learner_suffix,
+    run_action,
+)
+from labs.model import CallSpec, load_labs
 from labs.sample_events import SAMPLES, parse_event, sample
 from tests.aws_helpers import BASIC_EXECUTION as BASIC
 from tests.aws_helpers import allow_invoke, create_python_function
@@ -350,3 +358,23 @@ def test_a_fast_forward_tells_the_learner_which_of_their_schedules_fired(learner
     assert record.note.startswith("The sandbox clock moved 2 days, from ")
     assert "`rule/nightly` fired 2 times." in record.note
     assert "sandbox.fast_forward(seconds=172800)" in record.python
+
+
+def test_the_long_job_steps_refusal_action_shows_lambdas_limit(learner):
+    learner_id, session = learner
+    lab = load_labs().lab("exam-scenarios")
+    assert lab is not None
+    step = lab.step("long-job")
+    ctx = context_for(session, learner_id, lab)
+    first = lab.steps[0]  # the role the report function runs as
+    first_inputs = ctx.with_inputs(event=first.event, code=first.editor.starter)
+    assert all(run_action(session, call, first_inputs).ok for call in first.solution[:2])
+    create, *_, refuse = step.actions
+    inputs = ctx.with_inputs(event=step.event, code=step.editor.starter)
+    assert run_action(session, create.call, inputs).ok
+    record = run_action(session, refuse.call, inputs)
+    assert not record.ok
+    assert record.error.startswith("ValidationException")
+    assert "less than or equal to 900" in record.error
+    config = session.client("lambda").get_function_configuration(FunctionName=ctx.values["report"])
+    assert config["Timeout"] == 900

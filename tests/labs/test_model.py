@@ -53,6 +53,11 @@ def test_a_minimal_lab_loads(tmp_path):
         (("    hints: [h]\n", ""), "tiny.yaml step 1 (one): missing 'hints'"),
         (("title: T\n", "title: T\ncolour: red\n"), "unknown fields ['colour']"),
         (("steps:", "steps: [\n"), "tiny.yaml:"),
+        (
+            ("    hints: [h]\n", "    hints:\n      - Read this: then that\n"),
+            "tiny.yaml step 1 (one) hints 1: must be text, found dict",
+        ),
+        (("objectives: [o]", "objectives: [{a: b}]"), "tiny.yaml objectives 1: must be text"),
     ],
 )
 def test_a_broken_lab_names_its_file_and_field(tmp_path, change, message):

@@ -73,7 +73,7 @@ from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
 from sandbox import cfn_references
-from sandbox.moto_seam import LambdaService, SeamError, missing
+from sandbox.moto_seam import LambdaService, SeamError, missing, restore
 
 ResourceMap = parsing.ResourceMap
 
@@ -1075,10 +1075,7 @@ def install(service: LambdaService) -> None:
 def uninstall() -> None:
     """Put moto back as it was."""
     with _lock:
-        for name, original in _originals.items():
-            owner, attribute, _ = PATCHED[name]
-            setattr(owner, attribute, original)
-        _originals.clear()
+        restore(PATCHED, _originals)
         _clear_model_caches()
     LambdaAliasModel.service = None
 

@@ -715,10 +715,15 @@ def original(name: str) -> Any:
 def uninstall() -> None:
     """Put moto back as it was."""
     with _lock:
-        for name, original in _originals.items():
-            owner, attribute, _ = PATCHED[name]
-            setattr(owner, attribute, original)
-        _originals.clear()
+        restore(PATCHED, _originals)
+
+
+def restore(patched: dict[str, tuple[Any, str, list[str]]], originals: dict[str, Any]) -> None:
+    """Set each patched attribute back to its original, and forget the originals."""
+    for name, unpatched in originals.items():
+        owner, attribute, _ = patched[name]
+        setattr(owner, attribute, unpatched)
+    originals.clear()
 
 
 def installed() -> bool:

@@ -14,22 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-NodeKind = Literal[
-    "function",
-    "alias",
-    "version",
-    "function_url",
-    "role",
-    "bucket",
-    "queue",
-    "topic",
-    "rule",
-    "schedule",
-    "table",
-    "stream",
-    "api",
-    "log_group",
-]
+# What can trigger a function (or feed a queue or topic that does).
+SourceKind = Literal["bucket", "queue", "topic", "rule", "schedule", "table", "stream", "log_group"]
+NodeKind = Literal["function", "alias", "version", "function_url", "role", "api", SourceKind]
 EdgeKind = Literal[
     "trigger",  # an event source invokes a function (or feeds a queue or topic)
     "dlq",  # the function's dead-letter queue or topic for failed async events
@@ -40,16 +27,6 @@ EdgeKind = Literal[
     "access",  # the role allows the function these actions on that resource
     "redrive",  # a queue's messages go to its dead-letter queue after N receives
 ]
-SOURCE_KINDS: tuple[str, ...] = (
-    "bucket",
-    "queue",
-    "topic",
-    "rule",
-    "schedule",
-    "table",
-    "stream",
-    "log_group",
-)
 
 
 @dataclass(frozen=True, eq=False)

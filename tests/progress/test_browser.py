@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from labs.model import load_labs
 from lessons.catalog import load_lessons
 from progress.passcode import HASH_FILE, hash_passcode
+from tests.browser_helpers import idle, shot
 
 pytestmark = pytest.mark.browser
 LONG = 60_000
@@ -22,15 +24,18 @@ LAB = next(lab for lab in load_labs().labs if lab.slug == "first-function")
 LESSON = load_lessons()[0]
 
 
-def shot(output_path: str, name: str) -> str:
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / name)
-
-
-def idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=LONG)
+def choose_option(page: Page, name: re.Pattern[str], attempts: int = 3) -> None:
+    """Pick an option of the page's first selectbox. A rerun that lands while the list is
+    open (the live dashboard reruns every 3 s) closes it: open it again and retry."""
+    for attempt in range(attempts):
+        idle(page)
+        page.get_by_test_id("stSelectbox").first.click()
+        try:
+            page.get_by_role("option", name=name).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
 
 
 def metric(page: Page, label: str):
@@ -79,9 +84,7 @@ def test_an_instructor_watches_two_learners_progress_live(
         join(ben, app_server.url, code, "Ben")
 
         # The instructor picks the workshop: both are there, nothing done yet.
-        idle(teacher)
-        teacher.get_by_test_id("stSelectbox").first.click()
-        teacher.get_by_role("option", name=re.compile(f"code {code}")).click()
+        choose_option(teacher, re.compile(f"code {code}"))
         expect(metric(teacher, "Learners")).to_have_text("2", timeout=LONG)
         expect(metric(teacher, "Lab steps passed")).to_have_text("0")
 

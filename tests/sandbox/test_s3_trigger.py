@@ -98,7 +98,8 @@ def test_upload_matching_the_suffix_filter_invokes_the_function(learner):
     assert obj["size"] == 8
     assert obj["eTag"] == put["ETag"].strip('"')
     assert re.match(r"^[0-9A-F]{16,}$", obj["sequencer"])
-    assert any(m.startswith("REPORT RequestId:") for m in messages)
+    # The REPORT line follows the handler's output once the invocation ends.
+    wait_for_log(learner, name, r"^REPORT RequestId:")
 
 
 def test_deleting_an_object_sends_object_removed_without_size(learner):

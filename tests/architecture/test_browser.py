@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser_helpers import idle
+
 pytestmark = pytest.mark.browser
 LONG = 60_000
 LAB_2_STEPS = [
@@ -18,11 +20,6 @@ LAB_2_STEPS = [
     "Send .jpg uploads to the function",
     "Upload files and watch",
 ]
-
-
-def idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=LONG)
 
 
 def run_the_solution(page: Page, number: int, title: str) -> None:

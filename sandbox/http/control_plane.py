@@ -2,7 +2,8 @@
 
 * Function URLs and HTTP APIs' ``ApiEndpoint`` are reported as their loopback URLs
   (moto says ``https://<id>.lambda-url.<region>.on.aws`` and ``https://<id>.execute-api
-  .<region>.amazonaws.com``), so a learner can copy them into ``curl``.
+  .<region>.amazonaws.com``), so a learner can copy them into ``curl``; so are a stack's
+  Outputs in ``DescribeStacks``.
 * ``CreateDeployment`` of a REST API records what the deployment serves: as on AWS, a
   stage keeps serving its deployment until the API is deployed again.
 * ``CreateApi`` with ``Target`` (quick create, which moto ignores) adds the Lambda
@@ -19,6 +20,7 @@ import io
 import json
 import logging
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +52,10 @@ class ControlPlane:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         _, region, service = credential_scope(environ)
-        rewrite = (service == "lambda" and FUNCTION_URL_CONFIG.match(path)) or (
-            service == "apigateway" and V2_APIS.match(path)
+        rewrite = (
+            (service == "lambda" and FUNCTION_URL_CONFIG.match(path))
+            or (service == "apigateway" and V2_APIS.match(path))
+            or (service == "cloudformation" and _describes_stacks(environ))
         )
         deployment = (
             REST_DEPLOYMENTS.match(path) if service == "apigateway" and method == "POST" else None
@@ -143,6 +147,15 @@ def _patch_binary_paths(environ: dict[str, Any]) -> None:
     body = json.dumps(document).encode()
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _describes_stacks(environ: dict[str, Any]) -> bool:
+    """A DescribeStacks call: its Outputs may hold a function URL or an API endpoint
+    (``Fn::GetAtt Url.FunctionUrl``, ``!Sub https://${Api}.execute-api...``)."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return False
+    form = urllib.parse.parse_qs(_read_body(environ).decode("utf-8", "replace"))
+    return form.get("Action") == ["DescribeStacks"]
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -6,6 +6,7 @@ versions and function URLs are resources of their own (sandbox/moto_cloudformati
 from __future__ import annotations
 
 import json
+import urllib.request
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sandbox import moto_cloudformation
+from tests.aws_helpers import allow_public_url
 from tests.sandbox.conftest import BASIC_EXECUTION, TRUST_POLICY
 from tests.sandbox.helpers import wait_until
 
@@ -416,3 +418,25 @@ def test_a_stack_with_iam_resources_needs_the_capability(learner):
     assert stack(learner, stack_name)["StackStatus"] == "CREATE_COMPLETE"
     with pytest.raises(ClientError, match="InsufficientCapabilities"):
         cfn.update_stack(StackName=stack_name, TemplateBody=json.dumps(named))
+
+
+def test_a_stacks_outputs_give_the_function_url_a_learner_can_curl(learner, sandbox):
+    stack_name = f"url-{uuid.uuid4().hex[:10]}"
+    name = f"cfn-url-{uuid.uuid4().hex[:10]}"
+    code = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n"
+    resources = {
+        "Fn": function(code, FunctionName=name),
+        "Url": {
+            "Type": "AWS::Lambda::Url",
+            "Properties": {"TargetFunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]}, "AuthType": "NONE"},
+        },
+    }
+    outputs = {"Endpoint": {"Value": {"Fn::GetAtt": ["Url", "FunctionUrl"]}}}
+    cfn = learner.client("cloudformation")
+    cfn.create_stack(**IAM, StackName=stack_name, TemplateBody=template(resources, outputs))
+    assert stack(learner, stack_name)["StackStatus"] == "CREATE_COMPLETE"
+    allow_public_url(learner, name)
+    (output,) = stack(learner, stack_name)["Outputs"]
+    assert output["OutputValue"].startswith(f"{sandbox.http.base_url}/lambda-url/")
+    with urllib.request.urlopen(output["OutputValue"], timeout=30) as response:
+        assert response.read() == b"hi"

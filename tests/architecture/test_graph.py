@@ -44,13 +44,7 @@ def test_an_s3_notification_is_an_edge_with_its_events_and_filters(learner, sand
     bucket = unique("photos")
     s3 = learner.client("s3")
     s3.create_bucket(Bucket=bucket)
-    learner.client("lambda").add_permission(
-        FunctionName=name,
-        StatementId="s3",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-    )
+    allow_invoke(learner, name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", "s3")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -381,13 +375,8 @@ def test_a_log_subscription_filter_makes_its_log_group_a_source(learner, sandbox
     logs = learner.client("logs")
     group = f"/app/{unique('orders')}"
     logs.create_log_group(logGroupName=group)
-    learner.client("lambda").add_permission(
-        FunctionName=name,
-        StatementId="logs",
-        Action="lambda:InvokeFunction",
-        Principal="logs.amazonaws.com",
-        SourceArn=f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*",
-    )
+    log_group_arn = f"arn:aws:logs:us-east-1:{learner.account_id}:log-group:{group}:*"
+    allow_invoke(learner, name, "logs.amazonaws.com", log_group_arn, "logs")
     logs.put_subscription_filter(
         logGroupName=group, filterName="errors", filterPattern="ERROR", destinationArn=arn
     )

@@ -6,7 +6,7 @@ PORT ?= 8501
 # apt-get needs root; use sudo where we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint browser-deps postgres-deps clean
+.PHONY: run test lint sandbox-deps browser-deps postgres-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run sandbox-deps
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Execution environments are Linux namespaces made by bubblewrap (sandbox/README.md);
+# without it the sandbox runs in single-learner mode and says so.
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  echo "Installing Debian's bubblewrap for the sandbox's execution environments"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null \
+	  || echo "bubblewrap could not be installed: the sandbox will run in single-learner mode"; }
 
 # The browser tests drive Debian's Chromium, never a downloaded browser.
 browser-deps:
@@ -41,7 +49,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python -m lessons lint
 	$(BIN)/python -m quizzes lint
 
-test: $(VENV)/.installed-test browser-deps postgres-deps lint
+test: $(VENV)/.installed-test sandbox-deps browser-deps postgres-deps lint
 	$(BIN)/python -m pytest
 
 clean:

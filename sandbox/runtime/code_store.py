@@ -8,6 +8,7 @@ them, other learners cannot, and no learner can make them writable again.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -44,32 +45,56 @@ class CodeStore:
         with lock:
             if target.is_dir():
                 return target
-            if group is not None and not parent.is_dir():
-                self.root.mkdir(parents=True, exist_ok=True)
-                os.chmod(self.root, 0o711)
-                parent.mkdir(exist_ok=True)
-                os.chown(parent, 0, group)
-                os.chmod(parent, 0o750)
-            staging = parent / f".{sha256[:16]}.partial"
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
-            try:
-                with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-                    size = sum(info.file_size for info in archive.infolist())
-                    if size > UNZIPPED_LIMIT_BYTES:
-                        raise CodeError(
-                            f"Unzipped size must be smaller than {UNZIPPED_LIMIT_BYTES} bytes"
-                        )
-                    archive.extractall(staging)  # drops absolute and '..' parts of names
-            except zipfile.BadZipFile as error:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise CodeError(f"Could not unzip uploaded file: {error}") from None
-            except CodeError:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-            make_read_only(staging, group)
-            staging.rename(target)
+            return self._build(parent, target, group, [zip_bytes])
+
+    def merge_layers(self, layers: list[tuple[str, bytes]], group: int | None = None) -> Path:
+        """One folder (mounted at /opt) holding the layers unpacked in order, a later
+        layer's file replacing an earlier one's, as Lambda merges them."""
+        key = hashlib.sha256("".join(sha for sha, _ in layers).encode()).hexdigest()
+        parent = self.root if group is None else self.root / str(group)
+        target = parent / f"layers-{key[:16]}"
+        if target.is_dir():
             return target
+        with self._lock:
+            lock = self._locks.setdefault(f"{group}:layers:{key}", threading.Lock())
+        with lock:
+            if target.is_dir():
+                return target
+            return self._build(parent, target, group, [zip_bytes for _, zip_bytes in layers])
+
+    def _build(self, parent: Path, target: Path, group: int | None, zips: list[bytes]) -> Path:
+        if group is not None and not parent.is_dir():
+            self.root.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.root, 0o711)
+            parent.mkdir(exist_ok=True)
+            os.chown(parent, 0, group)
+            os.chmod(parent, 0o750)
+        staging = parent / f".{target.name}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            budget = UNZIPPED_LIMIT_BYTES
+            for zip_bytes in zips:
+                budget -= _extract(zip_bytes, staging, budget)
+        except CodeError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        make_read_only(staging, group)
+        staging.rename(target)
+        return target
+
+
+def _extract(zip_bytes: bytes, into: Path, budget: int) -> int:
+    """Unzip into a folder; returns the bytes unpacked, refusing more than ``budget``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+            if size > budget:
+                raise CodeError(f"Unzipped size must be smaller than {UNZIPPED_LIMIT_BYTES} bytes")
+            archive.extractall(into)  # drops absolute and '..' parts of names
+            return size
+    except zipfile.BadZipFile as error:
+        raise CodeError(f"Could not unzip uploaded file: {error}") from None
 
 
 def make_read_only(folder: Path, group: int | None = None) -> None:

@@ -1,37 +1,54 @@
-"""One execution environment seen from the sandbox: a worker process and its pipes.
+"""One execution environment seen from the sandbox: AWS's runtime client in a boundary.
 
-The sandbox starts the worker with a clean environment (under the environment's own
-uid when it isolates learners, see ``isolation``), waits for it to import the handler
-(the init phase), then sends it one invocation at a time. While it waits it reads the
-worker's output as log lines and watches the deadline and the worker's memory; past
-either it kills every process of the environment, so nothing the handler started
-survives, not even a process in a session of its own.
+The environment runs ``python -m awslambdaric <handler>``, AWS's own runtime interface
+client, inside Linux namespaces (``boundary``) with kernel limits (``cgroups``). It
+talks to a Runtime API that the sandbox serves on 127.0.0.1:9001 in the environment's
+own network (``runtime_api``, ``netns``); the learner's AWS endpoint is relayed to the
+same loopback (``relay``). Log output arrives on two pipes: the runtime's framed log
+records (``_LAMBDA_TELEMETRY_LOG_FD``, as on Lambda) and plain stdout/stderr.
+
+While an invocation runs, the sandbox reads both pipes, watches the deadline and the
+memory the environment's processes use, and on a timeout or out-of-memory kills the
+whole environment (its PID namespace and cgroup), so nothing the handler started
+survives. Between invocations the environment is frozen (cgroup freezer, or SIGSTOP of
+every process where there are no cgroups).
+
+Where the machine offers no namespaces (single-learner mode, see ``boundary.detect``)
+the same runtime client runs as a plain child process on the host's loopback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import select
 import selectors
-import shutil
 import signal
+import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime import isolation, wire
+from sandbox.runtime import boundary, interpreters, isolation, netns
+from sandbox.runtime.cgroups import Cgroup, CgroupTree
 from sandbox.runtime.isolation import WorkerIdentity
+from sandbox.runtime.relay import Relay
+from sandbox.runtime.runtime_api import ApiEvent, Invocation, RuntimeApi
 from sandbox.runtime.spec import FunctionSpec, LogStream, RuntimeSettings
 
-WORKER_SCRIPT = str(Path(__file__).with_name("worker.py"))
 MEMORY_CHECK_INTERVAL_S = 0.02
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_EVENT_BYTES = 256 * 1024  # CloudWatch Logs' largest event
+FRAME_HEADER = 16  # type (4), length (4), timestamp in microseconds (8)
+MB = 1024 * 1024
+CHILD_PID = re.compile(rb'"child-pid":\s*(\d+)')
 
 
 @dataclass
@@ -50,6 +67,18 @@ class Outcome:
         return self.kind in ("ready", "result", "error")
 
 
+@dataclass
+class EnvironmentParts:
+    """What the runtime shares with every environment it starts."""
+
+    settings: RuntimeSettings
+    boundary: boundary.BoundaryInfo
+    etc: Path  # passwd, group, hosts for inside
+    cgroups: CgroupTree | None = None
+    relay: Relay | None = None
+    relay_ports: tuple[int, ...] = ()
+
+
 def log_stream_name(version: str) -> str:
     """Lambda's name for an environment's stream: 2025/01/31/[$LATEST]<32 hex digits>."""
     return time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{version}]{uuid.uuid4().hex}"
@@ -57,16 +86,20 @@ def log_stream_name(version: str) -> str:
 
 def lambda_variables(
     spec: FunctionSpec,
-    settings: RuntimeSettings,
-    task_root: str,
-    tmp_dir: str,
+    endpoint_url: str,
     stream_name: str,
     credentials: dict[str, str],
     initialization_type: str,
-    python: str | None = None,
+    interpreter: interpreters.Interpreter,
+    runtime_api: str,
+    paths: dict[str, str],
 ) -> dict[str, str]:
-    """The worker's whole environment: nothing is inherited from the sandbox's own."""
-    python_bin = os.path.dirname(python or settings.python_executable or sys.executable)
+    """The runtime's whole environment, as Lambda sets it: nothing of the sandbox's own.
+
+    ``paths`` gives where /var/task, /var/runtime, /var/lang and /opt are (the same names
+    inside a boundary; host folders in single-learner mode)."""
+    task, runtime, lang, opt = paths["task"], paths["runtime"], paths["lang"], paths["opt"]
+    minor = interpreter.minor
     env = dict(spec.environment)  # the function's own variables; Lambda's reserved ones win
     env.update(
         {
@@ -80,36 +113,43 @@ def lambda_variables(
             "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group_name,
             "AWS_LAMBDA_LOG_STREAM_NAME": stream_name,
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
             "AWS_ACCESS_KEY_ID": credentials["AWS_ACCESS_KEY_ID"],
             "AWS_SECRET_ACCESS_KEY": credentials["AWS_SECRET_ACCESS_KEY"],
             "AWS_SESSION_TOKEN": credentials.get("AWS_SESSION_TOKEN", ""),
             # The handler's boto3 calls land in the same sandbox, in the same account.
-            "AWS_ENDPOINT_URL": settings.endpoint_url,
-            # No shared config or credentials file of the host's is read.
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "LAMBDA_TASK_ROOT": task_root,
-            "LAMBDA_RUNTIME_DIR": os.path.dirname(WORKER_SCRIPT),
-            "TMPDIR": tmp_dir,
+            "AWS_ENDPOINT_URL": endpoint_url,
+            # No shared config or credentials file is read.
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "LAMBDA_TASK_ROOT": task,
+            "LAMBDA_RUNTIME_DIR": runtime,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin",
-            "PYTHONUNBUFFERED": "1",
-            # glibc reserves 64 MB of address space per malloc arena (one per thread, up to
-            # 8 per core); two keep the memory limit for what the handler really uses.
-            "MALLOC_ARENA_MAX": "2",
+            "PATH": f"{lang}/bin:/usr/local/bin:/usr/bin/:/bin:{opt}/bin",
+            "LD_LIBRARY_PATH": (
+                f"{lang}/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task}:{task}/lib:{opt}/lib"
+            ),
+            # Lambda's order: the function's code (the working folder), its layers, the runtime.
+            "PYTHONPATH": f"{opt}/python/lib/python{minor}/site-packages:{opt}/python:{runtime}",
+            "PYTHONHOME": lang,
         }
     )
+    if spec.log_format:
+        env["AWS_LAMBDA_LOG_FORMAT"] = spec.log_format
+    if spec.application_log_level and spec.log_format == "JSON":
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
     return env
 
 
 class _OutputCollector:
-    """Turns the worker's output into log events, bounded per invocation."""
+    """Turns the environment's output into log events, bounded per invocation."""
 
     def __init__(self, stream: LogStream, limit: int) -> None:
         self.stream = stream
         self.limit = limit
         self._partial = b""
+        self._frames = b""
         self._last_ms = 0
         self.lines: list[str] = []  # this invocation's lines, for LogType=Tail
         self.kept_bytes = 0
@@ -120,34 +160,49 @@ class _OutputCollector:
         self.kept_bytes = 0
         self.dropped_bytes = 0
 
-    def _timestamp(self) -> int:
-        now = max(int(time.time() * 1000), self._last_ms)  # events stay in order
+    def _timestamp(self, at_ms: int | None = None) -> int:
+        now = max(at_ms or int(time.time() * 1000), self._last_ms)  # events stay in order
         self._last_ms = now
         return now
 
     def feed(self, chunk: bytes) -> None:
+        """Plain output: one event per line, as Lambda splits stdout."""
         data = self._partial + chunk
         *complete, self._partial = data.split(b"\n")
         if len(self._partial) > MAX_EVENT_BYTES:  # a huge line without a newline
             complete.append(self._partial)
             self._partial = b""
-        self._emit(complete)
+        self._emit([(None, line) for line in complete])
+
+    def feed_frames(self, chunk: bytes) -> None:
+        """The runtime's log records: one event per frame, whatever lines it holds."""
+        data = self._frames + chunk
+        records: list[tuple[int | None, bytes]] = []
+        while len(data) >= FRAME_HEADER:
+            length = int.from_bytes(data[4:8], "big")
+            if len(data) < FRAME_HEADER + length:
+                break
+            micros = int.from_bytes(data[8:16], "big")
+            message = data[FRAME_HEADER : FRAME_HEADER + length]
+            records.append((micros // 1000, message.rstrip(b"\n")))
+            data = data[FRAME_HEADER + length :]
+        self._frames = data
+        self._emit(records)
 
     def flush_partial(self) -> None:
         if self._partial:
-            self._emit([self._partial])
+            self._emit([(None, self._partial)])
             self._partial = b""
 
-    def _emit(self, raw_lines: list[bytes]) -> None:
+    def _emit(self, records: list[tuple[int | None, bytes]]) -> None:
         events: list[tuple[int, str]] = []
-        for raw in raw_lines:
+        for at_ms, raw in records:
             if self.kept_bytes + len(raw) > self.limit:
                 self.dropped_bytes += len(raw) + 1
                 continue
             self.kept_bytes += len(raw) + 1
-            # A multi-line record travels with \r between its lines (see lambda_logging).
-            text = raw[:MAX_EVENT_BYTES].decode("utf-8", "replace").replace("\r", "\n")
-            events.append((self._timestamp(), text))
+            text = raw[:MAX_EVENT_BYTES].decode("utf-8", "replace")
+            events.append((self._timestamp(at_ms), text))
             self.lines.append(text)
         if events:
             self.stream.write(events)
@@ -166,129 +221,197 @@ class _OutputCollector:
 
 
 class ExecutionEnvironment:
-    """A worker process serving one function version, one invocation at a time."""
+    """AWS's runtime client serving one function version, one invocation at a time."""
 
     def __init__(
         self,
         spec: FunctionSpec,
-        settings: RuntimeSettings,
+        parts: EnvironmentParts,
         task_root: Path,
-        layer_paths: list[str],
+        layers_root: Path | None,
         credentials: dict[str, str],
         stream: LogStream,
         initialization_type: str = "on-demand",
         identity: WorkerIdentity = isolation.SHARED,
-        python: str | None = None,
+        interpreter: interpreters.Interpreter | None = None,
     ) -> None:
         self.spec = spec
+        self.parts = parts
+        self.settings = parts.settings
         self.identity = identity
-        self.python = python or settings.python_executable or sys.executable
-        self.settings = settings
+        self.interpreter = interpreter or interpreters.interpreter_for(spec.runtime)
         self.id = uuid.uuid4().hex
         self.stream = stream
         self.task_root = task_root
-        self.layer_paths = layer_paths
+        self.layers_root = layers_root
         self.initialization_type = initialization_type
-        self.dir = Path(settings.work_dir) / "environments" / self.id
-        self.tmp_dir = self.dir / "tmp"
-        self.tmp_dir.mkdir(parents=True)
-        os.chmod(self.dir.parent, 0o711)  # environments/: no listing of the others
-        isolation.own_tmp_dir(self.tmp_dir, identity)
         self.credentials = credentials
-        self.output = _OutputCollector(stream, settings.output_limit_bytes)
+        self.output = _OutputCollector(stream, self.settings.output_limit_bytes)
         self.process: subprocess.Popen[bytes] | None = None
+        self.inner_pid: int | None = None  # PID 1 of the environment's PID namespace
+        self.cgroup: Cgroup | None = None
+        self.api: RuntimeApi | None = None
+        self._relays: list[object] = []
         self.invocations = 0
         self.last_used = time.monotonic()
         self.init_duration_ms: float | None = None
         self._closed = False
         self._frozen = False
-        self._escapees: set[int] = set()  # processes outside the group, stopped by a sweep
+        self._escapees: set[int] = set()  # without cgroups: processes stopped by a sweep
         self._lock = threading.Lock()
-        self._requests_w = self._responses_r = self._log_r = -1
-        self._reader = wire.MessageReader()
+        self._log_r = self._telemetry_r = -1
+        self._memory_peak = 0
 
     @property
     def fingerprint(self) -> str:
         return self.spec.fingerprint
 
     @property
+    def isolated(self) -> bool:
+        return self.parts.boundary.available
+
+    @property
     def alive(self) -> bool:
         return not self._closed and self.process is not None and self.process.poll() is None
 
+    # Start -----------------------------------------------------------------------------
+
     def initialise(self) -> Outcome:
-        """Start the worker and import the handler: Lambda's init phase."""
+        """Start the runtime client and let it import the handler: Lambda's init phase."""
         from sandbox.runtime.reports import init_start_line
 
-        self.output.platform_line(init_start_line())
-        site_dirs = [p for p in sys.path if p.endswith("site-packages")]
-        requests_r, self._requests_w = os.pipe()
-        self._responses_r, responses_w = os.pipe()
-        self._log_r, log_w = os.pipe()
-        env = lambda_variables(
-            self.spec,
-            self.settings,
-            str(self.task_root),
-            str(self.tmp_dir),
-            self.stream.name,
-            self.credentials,
-            self.initialization_type,
-            self.python,
-        )
-        identity = self.identity
-        as_identity: dict[str, Any] = {}
-        if identity.isolated:
-            as_identity = {"user": identity.uid, "group": identity.gid, "extra_groups": []}
+        self.output.platform_line(init_start_line(self.interpreter, self.spec.runtime))
         started = time.perf_counter()
         try:
+            if self.isolated:
+                self._start_isolated()
+            else:
+                self._start_on_host()
+        except (OSError, subprocess.SubprocessError, RuntimeError) as error:
+            self.close()
+            return Outcome("init_error", (time.perf_counter() - started) * 1000, error={
+                "errorType": "Runtime.Unknown",
+                "errorMessage": f"The sandbox could not start an execution environment: {error}",
+            })
+        outcome = self._wait(started, started + self.settings.init_timeout_s)
+        self.init_duration_ms = outcome.duration_ms
+        if outcome.kind == "ready":
+            if self.cgroup is not None and self.settings.cpu_follows_memory:
+                self.cgroup.set_cpu(self.spec.memory_mb / 1769)
+            self.freeze()
+        else:
+            self.close()
+        return outcome
+
+    def _pipes(self) -> tuple[int, int]:
+        self._log_r, log_w = os.pipe()
+        self._telemetry_r, telemetry_w = os.pipe()
+        for fd in (self._log_r, self._telemetry_r):
+            os.set_blocking(fd, False)
+        return log_w, telemetry_w
+
+    def _variables(self, runtime_api: str, endpoint_url: str, paths: dict[str, str]) -> dict:
+        return lambda_variables(
+            self.spec, endpoint_url, self.stream.name, self.credentials,
+            self.initialization_type, self.interpreter, runtime_api, paths,
+        )
+
+    def _start_isolated(self) -> None:
+        settings = self.settings
+        info_r, info_w = os.pipe()
+        block_r, block_w = os.pipe()
+        log_w, telemetry_w = self._pipes()
+        paths = {"task": "/var/task", "runtime": "/var/runtime", "lang": "/var/lang",
+                 "opt": "/opt"}
+        endpoint = f"http://127.0.0.1:{port_of(settings.endpoint_url)}"
+        env = self._variables(f"127.0.0.1:{boundary.RUNTIME_API_PORT}", endpoint, paths)
+        env["_LAMBDA_TELEMETRY_LOG_FD"] = str(telemetry_w)  # bwrap keeps fd numbers
+        drop_to = None
+        if self.identity.isolated:
+            drop_to = (int(self.identity.uid), int(self.identity.gid))  # type: ignore[arg-type]
+        command = boundary.command(
+            self.parts.boundary.bwrap or "bwrap",
+            self.interpreter,
+            self.task_root,
+            self.layers_root,
+            self.parts.etc,
+            self.spec.ephemeral_mb * MB,
+            info_w,
+            block_r,
+            [self.interpreter.path_in_environment, "-S", "-m", "awslambdaric", self.spec.handler],
+            drop_to,
+        )
+        try:
+            self.process = spawn(
+                command,
+                env=env,
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                stdout=log_w,
+                stderr=log_w,
+                pass_fds=(info_w, block_r, telemetry_w),
+                start_new_session=True,
+                umask=0o077,
+            )
+        finally:
+            for fd in (info_w, block_r, log_w):
+                os.close(fd)
+        os.close(telemetry_w)
+        try:
+            self.inner_pid = _read_child_pid(info_r, self.process)
+            if self.parts.cgroups is not None:
+                self.cgroup = self.parts.cgroups.environment(
+                    self.spec.account_id, self.id,
+                    (self.spec.memory_mb + self.spec.ephemeral_mb) * MB,
+                    self.spec.memory_mb,
+                )
+                self.cgroup.add(self.process.pid)
+                self.cgroup.add(self.inner_pid)
+            ports = [boundary.RUNTIME_API_PORT, *self.parts.relay_ports]
+            listeners = netns.listen_inside(self.inner_pid, ports)
+            self.api = RuntimeApi(listeners[0], settings.response_limit_bytes)
+            if self.parts.relay is not None:
+                for listener, port in zip(listeners[1:], self.parts.relay_ports, strict=True):
+                    self._relays.append(self.parts.relay.serve(listener, port))
+            os.write(block_w, b"go")  # bwrap may now start the runtime
+        finally:
+            for fd in (info_r, block_w):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _start_on_host(self) -> None:
+        """Single-learner mode: the same runtime client, as a child process, no boundary."""
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        self.api = RuntimeApi(listener, self.settings.response_limit_bytes)
+        log_w, telemetry_w = self._pipes()
+        runtime_dirs = sorted({str(path.parent) for _, path in interpreters.runtime_entries()})
+        paths = {"task": str(self.task_root), "runtime": ":".join(runtime_dirs),
+                 "lang": str(self.interpreter.prefix),
+                 "opt": str(self.layers_root or "/opt")}
+        env = self._variables(f"127.0.0.1:{listener.getsockname()[1]}",
+                              self.settings.endpoint_url, paths)
+        env["_LAMBDA_TELEMETRY_LOG_FD"] = str(telemetry_w)
+        executable = self.interpreter.prefix / "bin" / self.interpreter.executable_name
+        try:
             self.process = subprocess.Popen(
-                [
-                    self.python,
-                    "-I",  # ignore PYTHON* variables and the user's site folder
-                    "-S",  # no site hooks: the runtime's libraries are added explicitly
-                    "-B",  # the task folder is read-only, as /var/task is
-                    WORKER_SCRIPT,
-                    str(requests_r),
-                    str(responses_w),
-                    *site_dirs,
-                ],
+                [str(executable), "-S", "-m", "awslambdaric", self.spec.handler],
                 env=env,
                 cwd=str(self.task_root),
                 stdin=subprocess.DEVNULL,
                 stdout=log_w,
                 stderr=log_w,
-                pass_fds=(requests_r, responses_w),
-                start_new_session=True,  # its own process group: stopped as a whole
-                umask=0o077,  # what learner code writes is its own, in /tmp too
-                **as_identity,
+                pass_fds=(telemetry_w,),
+                start_new_session=True,
+                umask=0o077,
             )
         finally:
-            for fd in (requests_r, responses_w, log_w):
-                os.close(fd)
+            os.close(log_w)
+            os.close(telemetry_w)
         isolation.register_worker(self.process.pid)
-        os.set_blocking(self._log_r, False)
-        os.set_blocking(self._responses_r, False)
-        wire.write_message(
-            self._requests_w,
-            {
-                "handler": self.spec.handler,
-                "task_root": str(self.task_root),
-                "layer_paths": self.layer_paths,
-                "memory_mb": self.spec.memory_mb,
-                "headroom_mb": self.settings.address_space_headroom_mb,
-                "ephemeral_mb": self.spec.ephemeral_mb,
-                "response_limit": self.settings.response_limit_bytes,
-                # Sharing the sandbox's uid, the worker keeps its descendants in its tree.
-                "subreaper": not identity.isolated,
-                "process_limit": isolation.PROCESS_LIMIT if identity.isolated else None,
-            },
-        )
-        outcome = self._wait(started, started + self.settings.init_timeout_s)
-        self.init_duration_ms = outcome.duration_ms
-        if outcome.kind == "ready":
-            self.freeze()
-        else:
-            self.close()
-        return outcome
+
+    # Invocations -------------------------------------------------------------------------
 
     def invoke(
         self,
@@ -297,22 +420,22 @@ class ExecutionEnvironment:
         invoked_function_arn: str,
         client_context: dict[str, Any] | None = None,
     ) -> Outcome:
+        assert self.api is not None
         self.thaw()
         self.invocations += 1
         started = time.perf_counter()
         deadline_ms = int(time.time() * 1000 + self.spec.timeout_s * 1000)
-        message = {
-            "request_id": request_id,
-            "event": event,
-            "invoked_function_arn": invoked_function_arn,
-            "deadline_ms": deadline_ms,
-            "client_context": client_context,
-            "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
-        }
-        try:
-            wire.write_message(self._requests_w, message)
-        except OSError:
-            return self._exited(started)
+        self.api.send(
+            Invocation(
+                request_id=request_id,
+                event=event.encode("utf-8"),
+                deadline_ms=deadline_ms,
+                invoked_function_arn=invoked_function_arn,
+                trace_id=f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};"
+                f"Parent={uuid.uuid4().hex[:16]};Sampled=0;Lineage=1:{uuid.uuid4().hex[:8]}:0",
+                client_context=json.dumps(client_context) if client_context else None,
+            )
+        )
         outcome = self._wait(started, started + self.spec.timeout_s)
         self.last_used = time.monotonic()
         if outcome.environment_survives:
@@ -321,185 +444,301 @@ class ExecutionEnvironment:
             self.close()
         return outcome
 
+    # Freezing ----------------------------------------------------------------------------
+
     def freeze(self) -> None:
-        """Pause the worker between invocations, as Lambda freezes an idle environment:
-        threads the handler left running make no progress and use no CPU until the next.
-        (Processes that left the worker's group are stopped by the pool's next sweep.)"""
+        """Pause every process between invocations, as Lambda freezes an idle environment."""
         with self._lock:
-            self._signal_group(signal.SIGSTOP)
+            if self._closed:
+                return
+            if self.cgroup is not None:
+                self.cgroup.freeze(True)
+            else:
+                isolation.signal_each(self._tree(), signal.SIGSTOP)
             self._frozen = True
 
     def thaw(self) -> None:
         with self._lock:
-            if self._frozen:
-                self._signal_group(signal.SIGCONT)
-                isolation.signal_each(self._escapees, signal.SIGCONT)
+            if not self._frozen:
+                return
+            if self.cgroup is not None:
+                self.cgroup.freeze(False)
+            else:
+                isolation.signal_each(self._tree() | self._escapees, signal.SIGCONT)
                 self._escapees.clear()
-                self._frozen = False
+            self._frozen = False
 
-    def own_processes(self, table: dict[int, isolation.ProcessInfo]) -> set[int]:
-        """The environment's processes in a process table: its uid's, or its tree."""
+    def _tree(self, table: dict[int, isolation.ProcessInfo] | None = None) -> set[int]:
         if self.process is None:
             return set()
-        if self.identity.isolated:
-            return {pid for pid, info in table.items() if info.uid == self.identity.uid}
+        table = isolation.process_table() if table is None else table
         return {self.process.pid} | isolation.descendants(table, self.process.pid)
 
+    def own_processes(self, table: dict[int, isolation.ProcessInfo]) -> set[int]:
+        """Every process of the environment (all descend from bwrap or the runtime)."""
+        if self.cgroup is not None:
+            return set(self.cgroup.pids())
+        return self._tree(table)
+
     def stop_escapees(self, table: dict[int, isolation.ProcessInfo]) -> int:
-        """While frozen, stop the processes that escaped the group stop (setsid...)."""
+        """Without a freezer: stop what started running again while frozen."""
         with self._lock:
-            if not self._frozen or self._closed:
+            if not self._frozen or self._closed or self.cgroup is not None:
                 return 0
-            running = {pid for pid in self.own_processes(table) if table[pid].state not in "TtZX"}
+            running = {pid for pid in self._tree(table) if table[pid].state not in "TtZX"}
             isolation.signal_each(running, signal.SIGSTOP)
             self._escapees |= running
             return len(running)
 
-    def _signal_group(self, signum: int) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signum)
+    # Waiting -----------------------------------------------------------------------------
 
     def _wait(self, started: float, deadline: float) -> Outcome:
-        """Read output and the next message until one arrives, the deadline, or a limit."""
-        memory_limit = self.spec.memory_mb * 1024 * 1024
+        """Read output and the Runtime API's events until one ends the phase, or a limit."""
+        assert self.api is not None
+        memory_limit = self.spec.memory_mb * MB
+        oom_before = self.cgroup.out_of_memory_kills() if self.cgroup else 0
         with selectors.DefaultSelector() as selector:
-            selector.register(self._responses_r, selectors.EVENT_READ, "response")
+            selector.register(self.api.wake_r, selectors.EVENT_READ, "api")
             selector.register(self._log_r, selectors.EVENT_READ, "log")
+            selector.register(self._telemetry_r, selectors.EVENT_READ, "telemetry")
+            exit_fd = _exit_fd(self.process)
+            if exit_fd is not None:
+                selector.register(exit_fd, selectors.EVENT_READ, "exit")
             next_memory_check = started + MEMORY_CHECK_INTERVAL_S
-            while True:
-                now = time.perf_counter()
-                if now >= deadline:
-                    rss = self._rss_kb()
-                    self.kill()
-                    self._drain_log()
-                    return Outcome("timeout", (now - started) * 1000, max_rss_kb=rss)
-                if now >= next_memory_check:
-                    next_memory_check = now + MEMORY_CHECK_INTERVAL_S
-                    rss = self._rss_kb()
-                    if rss * 1024 > memory_limit:
+            try:
+                while True:
+                    now = time.perf_counter()
+                    if now >= deadline:
+                        rss = self._memory_kb()
                         self.kill()
                         self._drain_log()
-                        return Outcome("out_of_memory", (now - started) * 1000, max_rss_kb=rss)
-                timeout = min(deadline, next_memory_check) - now
-                for key, _ in selector.select(timeout):
-                    if key.data == "log":
-                        if self._read_log() < 0:
-                            selector.unregister(self._log_r)
-                        continue
-                    try:
-                        chunk = os.read(self._responses_r, 1 << 20)
-                    except BlockingIOError:
-                        continue
-                    if not chunk:
-                        return self._exited(started)
-                    try:
-                        messages = self._reader.feed(chunk)
-                    except wire.WireError:
-                        self.kill()
-                        return self._exited(started)
-                    if messages:
-                        return self._outcome(messages[0], started)
+                        return Outcome("timeout", (now - started) * 1000, max_rss_kb=rss)
+                    if now >= next_memory_check:
+                        next_memory_check = now + MEMORY_CHECK_INTERVAL_S
+                        if self._memory_used() > memory_limit:
+                            return self._out_of_memory(started)
+                    timeout = min(deadline, next_memory_check) - now
+                    for key, _ in selector.select(timeout):
+                        if key.data in ("log", "telemetry"):
+                            if self._read_log(key.fd) < 0:
+                                selector.unregister(key.fd)
+                            continue
+                        if key.data == "exit":
+                            selector.unregister(key.fd)
+                            if self.api.events.empty():
+                                return self._ended(started, oom_before)
+                            continue
+                        for event in self.api.take_events():
+                            outcome = self._outcome(event, started)
+                            if outcome is not None:
+                                return outcome
+            finally:
+                if exit_fd is not None:
+                    os.close(exit_fd)
 
-    def _outcome(self, message: dict[str, Any], started: float) -> Outcome:
-        self._drain_log()  # the worker flushed before answering: all its output is in the pipe
+    def _outcome(self, event: ApiEvent, started: float) -> Outcome | None:
+        from sandbox.runtime.reports import response_too_large_error
+
+        self._drain_log()  # the runtime wrote its log before it answered
         elapsed_ms = (time.perf_counter() - started) * 1000
-        kind = message.get("type")
-        if kind == "ready":
+        rss = self._memory_kb()
+        if event.kind == "ready":
             return Outcome("ready", elapsed_ms)
-        max_rss_kb = int(message.get("max_rss_kb") or 0)
-        duration_ms = float(message.get("duration_ms") or elapsed_ms)
-        if kind == "result":
-            return Outcome("result", duration_ms, max_rss_kb, payload=str(message["payload"]))
-        if kind in ("error", "init_error"):
-            return Outcome(kind, duration_ms, max_rss_kb, error=message.get("error"))
-        if kind == "out_of_memory":
-            self.kill()
-            return Outcome("out_of_memory", elapsed_ms, max(max_rss_kb, self._rss_kb()))
-        self.kill()
-        return self._exited(started)
+        if event.kind == "result":
+            return Outcome("result", elapsed_ms, rss,
+                           payload=event.body.decode("utf-8", "replace"))
+        if event.kind == "too_large":
+            return Outcome("error", elapsed_ms, rss, error=response_too_large_error())
+        if event.kind in ("error", "init_error"):
+            return Outcome(event.kind, elapsed_ms, rss, error=event.error_document())
+        return None
 
-    def _exited(self, started: float) -> Outcome:
-        rss = self._rss_kb()
-        returncode = None
-        if self.process is not None:
-            try:
-                returncode = self.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                returncode = self.process.wait()
+    def _ended(self, started: float, oom_before: int) -> Outcome:
+        """The runtime process ended by itself (exit, signal, the kernel's OOM killer)."""
+        rss = self._memory_kb()
+        returncode = self.process.wait(timeout=5) if self.process else None
+        self._drain_log()
+        if self.api is not None:  # it may have reported an init error just before exiting
+            for event in self.api.take_events():
+                outcome = self._outcome(event, started)
+                if outcome is not None and outcome.kind == "init_error":
+                    self.kill()
+                    return outcome
+        oom = self.cgroup is not None and self.cgroup.out_of_memory_kills() > oom_before
+        self.kill()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if oom:
+            return Outcome("out_of_memory", elapsed_ms, max(rss, self.spec.memory_mb * 1024))
+        inner = self._inner_returncode(returncode)
+        return Outcome("exited", elapsed_ms, max_rss_kb=rss, returncode=inner)
+
+    def _inner_returncode(self, returncode: int | None) -> int | None:
+        """bwrap exits with the runtime's status, or 128+N after a signal N."""
+        if self.isolated and returncode is not None and returncode > 128:
+            return -(returncode - 128)
+        return returncode
+
+    def _out_of_memory(self, started: float) -> Outcome:
+        self.kill()
         self._drain_log()
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return Outcome("exited", elapsed_ms, max_rss_kb=rss, returncode=returncode)
+        return Outcome("out_of_memory", elapsed_ms, self.spec.memory_mb * 1024)
 
-    def _read_log(self) -> int:
-        """Read what the log pipe holds now: bytes read, 0 when empty, -1 once closed."""
+    # Memory ------------------------------------------------------------------------------
+
+    def _runtime_pid(self) -> int | None:
+        """The runtime client's process (bwrap's PID 1 starts it as its only child)."""
+        if not self.isolated:
+            return self.process.pid if self.process else None
+        if self.inner_pid is None:
+            return None
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            path = f"/proc/{self.inner_pid}/task/{self.inner_pid}/children"
+            with open(path, encoding="ascii") as children:
+                pid = int(children.read().split()[0])
+            # As root the first child is setpriv, which execs the runtime: the same pid.
+            return pid
+        return None
+
+    def _memory_used(self) -> int:
+        """Bytes the environment's processes use (the cgroup's anonymous memory, or the
+        runtime's resident set)."""
+        if self.cgroup is not None:
+            used = self.cgroup.anonymous_memory_bytes()
+        else:
+            used = _status_kb(self._runtime_pid(), "VmRSS") * 1024
+        self._memory_peak = max(self._memory_peak, used)
+        return used
+
+    def _memory_kb(self) -> int:
+        """Peak memory so far, as REPORT's Max Memory Used counts it."""
+        peak = _status_kb(self._runtime_pid(), "VmHWM")
+        return max(peak, self._memory_peak // 1024)
+
+    # Logs --------------------------------------------------------------------------------
+
+    def _read_log(self, fd: int) -> int:
+        """Read what a log pipe holds now: bytes read, 0 when empty, -1 once closed."""
         try:
-            chunk = os.read(self._log_r, 1 << 16)
+            chunk = os.read(fd, 1 << 16)
         except BlockingIOError:
             return 0
         except OSError:
             return -1
         if not chunk:
             return -1
-        self.output.feed(chunk)
+        if fd == self._telemetry_r:
+            self.output.feed_frames(chunk)
+        else:
+            self.output.feed(chunk)
         return len(chunk)
 
     def _drain_log(self) -> None:
         # Bounded: a thread the handler left running may keep writing after the answer.
-        for _ in range(self.settings.output_limit_bytes // (1 << 16) + 16):
-            if self._read_log() <= 0:
-                break
+        for fd in (self._telemetry_r, self._log_r):
+            if fd < 0:
+                continue
+            for _ in range(self.settings.output_limit_bytes // (1 << 16) + 16):
+                if self._read_log(fd) <= 0:
+                    break
         self.output.flush_partial()
 
-    def _rss_kb(self) -> int:
-        if self.process is None:
-            return 0
-        try:
-            with open(f"/proc/{self.process.pid}/statm", encoding="ascii") as statm:
-                return int(statm.read().split()[1]) * PAGE_SIZE // 1024
-        except (OSError, ValueError, IndexError):
-            return 0
+    # End ---------------------------------------------------------------------------------
 
     def kill(self) -> None:
-        """Kill the worker and every process it started, wherever they went."""
+        """Kill every process of the environment, wherever it went."""
         if self.process is None:
             return
-        pid = self.process.pid
-        if self.identity.isolated:
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
+        if self.inner_pid is not None:  # PID 1 of its namespace: the kernel kills the rest
             with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)  # at once: the worker and its group
-            isolation.signal_uid(self.identity, signal.SIGKILL)  # then all of its uid
-        elif self.process.poll() is None:
-            isolation.kill_tree(pid)  # the worker is a subreaper: all are below it
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)  # the worker's group, even once it has exited
+                os.kill(self.inner_pid, signal.SIGKILL)
         if self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                self.process.kill()
+            if self.isolated:
+                with contextlib.suppress(OSError):
+                    self.process.kill()
+            else:
+                isolation.kill_tree(self.process.pid)
+        with contextlib.suppress(OSError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-        isolation.unregister_worker(pid)
-        # Orphans re-parented to the sandbox (a subreaper) are reaped by the runtime's
-        # reaper thread, which knows every environment uid.
+        isolation.unregister_worker(self.process.pid)
 
     def close(self) -> None:
-        """Retire the environment: kill its processes, free its pipes and its /tmp."""
+        """Retire the environment: kill its processes, free its pipes, doors and cgroup."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
         self.kill()
-        for fd in (self._requests_w, self._responses_r, self._log_r):
+        if self.api is not None:
+            self.api.close()
+        for handle in self._relays:
+            if self.parts.relay is not None:
+                self.parts.relay.stop(handle)
+        for fd in (self._log_r, self._telemetry_r):
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        self._requests_w = self._responses_r = self._log_r = -1
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._log_r = self._telemetry_r = -1
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
-    def tmp_usage_bytes(self) -> int:
-        total = 0
-        for directory, _, files in os.walk(self.tmp_dir):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    total += os.lstat(os.path.join(directory, name)).st_size
-        return total
+
+# bwrap --die-with-parent kills the environment when the *thread* that started it ends
+# (the kernel's parent-death signal follows threads), so every environment is started
+# from this one long-lived thread: environments then die with the sandbox, not with the
+# request that happened to start them.
+_spawner = ThreadPoolExecutor(1, thread_name_prefix="environment-spawner")
+
+
+def spawn(command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    return _spawner.submit(subprocess.Popen, command, **kwargs).result()
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+def _status_kb(pid: int | None, field_name: str) -> int:
+    if pid is None:
+        return 0
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open(f"/proc/{pid}/status", encoding="ascii") as status,
+    ):
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _exit_fd(process: subprocess.Popen[bytes] | None) -> int | None:
+    """A descriptor that becomes readable when the process exits (pidfd)."""
+    if process is None or not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(process.pid)
+    except OSError:
+        return None
+
+
+def _read_child_pid(info_r: int, process: subprocess.Popen[bytes]) -> int:
+    """bwrap's --info-fd: JSON with the namespace's PID 1 as seen from here."""
+    data = b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([info_r], [], [], 0.5)
+        if ready:
+            chunk = os.read(info_r, 4096)
+            data += chunk
+            if not chunk:
+                break
+        elif process.poll() is not None:
+            break
+    match = CHILD_PID.search(data)
+    if match is None:
+        raise RuntimeError(f"bwrap did not start (exit status {process.poll()})")
+    return int(match.group(1))
+

@@ -3,7 +3,8 @@
 ``LambdaRuntime.invoke`` takes a free environment or starts one (cold start, timed as
 Init Duration), frames the invocation's log with START, END and REPORT, and turns the
 worker's answer, a timeout, an out-of-memory kill or an exit into Invoke's payload.
-Each new environment gets its own uid when the sandbox runs as root (``isolation``).
+Each environment is a boundary of its own (``boundary``, ``cgroups``) running AWS's
+runtime interface client (``environment``); as root each also gets its own uid.
 """
 
 from __future__ import annotations
@@ -11,20 +12,23 @@ from __future__ import annotations
 import base64
 import json
 import math
-import sys
+import os
 import threading
 import uuid
 from pathlib import Path
 
-from sandbox.runtime import isolation, reports
+from sandbox.runtime import boundary, interpreters, isolation, reports
+from sandbox.runtime.cgroups import CgroupTree
 from sandbox.runtime.code_store import CodeError, CodeStore
 from sandbox.runtime.environment import (
-    WORKER_SCRIPT,
+    EnvironmentParts,
     ExecutionEnvironment,
     Outcome,
     log_stream_name,
+    port_of,
 )
 from sandbox.runtime.pool import EnvironmentPool, Throttled
+from sandbox.runtime.relay import Relay
 from sandbox.runtime.spec import FunctionSpec, InvocationResult, RuntimeHooks, RuntimeSettings
 
 TAIL_BYTES = 4096
@@ -38,30 +42,60 @@ class LambdaRuntime:
         self.hooks = hooks
         # Learner code running under the sandbox's own uid must not read its environ.
         isolation.make_undumpable()
-        self.isolated = (
-            isolation.running_as_root() if settings.isolate is None else settings.isolate
-        )
+        work_dir = Path(settings.work_dir)
+        self.boundary = self._choose_boundary()
+        # As root, every environment gets an unprivileged uid of its own (see isolation).
+        self.own_uids = self.boundary.available and isolation.running_as_root()
         self.ids = isolation.LearnerIds()
-        self._probe_identity = self.ids.probe_identity()
-        if self.isolated:
-            isolation.prepare_work_dir(Path(settings.work_dir))
+        if self.own_uids:
+            isolation.prepare_work_dir(work_dir)
+        else:
             isolation.become_subreaper()
+        cgroups = None
+        if self.boundary.available:
+            cgroups = CgroupTree.create(f"lambda-lab-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        relay_ports = (port_of(settings.endpoint_url), *settings.extra_relay_ports)
+        self.parts = EnvironmentParts(
+            settings,
+            self.boundary,
+            boundary.system_files(work_dir / "etc"),
+            cgroups,
+            Relay() if self.boundary.available else None,
+            relay_ports,
+        )
         self.pool = EnvironmentPool(settings)
-        self.code = CodeStore(Path(settings.work_dir) / "code")
+        self.code = CodeStore(work_dir / "code")
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="sandbox-reaper", daemon=True)
         self._reaper.start()
 
-    # Environments ------------------------------------------------------------------
+    def _choose_boundary(self) -> boundary.BoundaryInfo:
+        wanted = self.settings.namespaces
+        if wanted is False:
+            return boundary.BoundaryInfo(False, "single-learner mode was chosen")
+        found = boundary.detect()
+        if wanted and not found.available:
+            raise isolation.IsolationError(
+                f"Execution environments need Linux namespaces here, and {found.detail}. "
+                "Install bubblewrap (apt-get install bubblewrap), or start the sandbox in "
+                "single-learner mode, knowing that handlers then run as you, unisolated."
+            )
+        return found
 
-    def worker_python(self) -> str:
-        """The interpreter workers run: the sandbox's own, or one their uids can reach."""
-        preferred = self.settings.python_executable or sys.executable
-        if not self.isolated:
-            return preferred
-        site_dirs = [p for p in sys.path if p.endswith("site-packages")]
-        probe = ["-I", "-S", "-B", WORKER_SCRIPT, "--probe", *site_dirs]
-        return isolation.worker_interpreter(preferred, self._probe_identity, probe)
+    def describe_boundary(self) -> str:
+        """One sentence for the start-up message and the labs page."""
+        if not self.boundary.available:
+            return (
+                "Single-learner mode: handlers run as you, with no boundary "
+                f"({self.boundary.detail})."
+            )
+        limits = self.parts.cgroups.describe() if self.parts.cgroups else "rlimits (no cgroups)"
+        return (
+            f"Each execution environment is isolated by {self.boundary.detail}; "
+            f"limits by {limits}."
+        )
+
+    # Environments ------------------------------------------------------------------
 
     def _new_environment(
         self, spec: FunctionSpec, initialization_type: str
@@ -69,31 +103,22 @@ class LambdaRuntime:
         self.pool.admit(spec)
         identity = isolation.SHARED
         group = None
-        if self.isolated:
+        if self.own_uids:
             identity = self.ids.new_environment(spec.account_id)
             group = identity.gid
-        python = self.worker_python()
         task_root = self.code.unpack(spec.code_sha256, spec.code_zip, group)
-        layer_paths: list[str] = []
-        minor = ".".join(spec.runtime.removeprefix("python").split(".")[:2])
-        for sha, zip_bytes in spec.layers:
-            layer_root = self.code.unpack(sha, zip_bytes, group)
-            # Lambda merges layers into /opt; Python finds them in /opt/python[...]
-            layer_paths += [
-                str(layer_root / "python"),
-                str(layer_root / "python" / "lib" / f"python{minor}" / "site-packages"),
-            ]
+        layers_root = self.code.merge_layers(list(spec.layers), group) if spec.layers else None
         stream = self.hooks.open_log_stream(spec, log_stream_name(spec.version))
         env = ExecutionEnvironment(
             spec,
-            self.settings,
+            self.parts,
             task_root,
-            layer_paths,
+            layers_root,
             self.hooks.credentials(spec),
             stream,
             initialization_type,
             identity,
-            python,
+            interpreters.interpreter_for(spec.runtime),
         )
         self.pool.add(env)
         return env
@@ -132,15 +157,16 @@ class LambdaRuntime:
         while not self._stop.wait(interval):
             self.pool.expire_idle()
             self.pool.stop_escapees()
-            if self.isolated:  # orphans of environments that died on their own
-                isolation.reap(self._environment_process)
-
-    def _environment_process(self, info: isolation.ProcessInfo) -> bool:
-        return info.uid in self.ids.environment_uids
+            if not self.boundary.available:  # orphans re-parented to the sandbox
+                isolation.reap(lambda info: True)
 
     def shutdown(self) -> None:
         self._stop.set()
         self.pool.close_all()
+        if self.parts.relay is not None:
+            self.parts.relay.shutdown()
+        if self.parts.cgroups is not None:
+            self.parts.cgroups.remove()
 
     # Invocation --------------------------------------------------------------------
 
@@ -229,7 +255,7 @@ class LambdaRuntime:
             payload = json.dumps(reports.timeout_error(request_id, spec.timeout_s)).encode()
             function_error, status, error_type = "Unhandled", "timeout", None
         elif outcome.kind == "out_of_memory":
-            error = reports.exit_error(request_id, "signal: killed", "Runtime.OutOfMemory")
+            error = reports.out_of_memory_error(request_id)
             env.output.platform_line(error["errorMessage"])
             payload = json.dumps(error).encode()
             max_memory_mb = spec.memory_mb
@@ -277,7 +303,7 @@ class LambdaRuntime:
         elif init.kind == "timeout":
             error = reports.timeout_error(request_id, self.settings.init_timeout_s)
         elif init.kind == "out_of_memory":
-            error = reports.exit_error(request_id, "signal: killed", "Runtime.OutOfMemory")
+            error = reports.out_of_memory_error(request_id)
         else:
             error = reports.exit_error(request_id, reports.exit_reason(init.returncode))
         error_type = error.get("errorType") or "Runtime.Unknown"

@@ -6,10 +6,15 @@ START, END and REPORT (with Init Duration on a cold start, and Status on a failu
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import math
-import platform
 import time
 from typing import Any
+
+from sandbox.runtime.interpreters import Interpreter
+
+CLIENT = f"awslambdaric-{importlib.metadata.version('awslambdaric')}"
 
 
 def start_line(request_id: str, version: str) -> str:
@@ -20,13 +25,20 @@ def end_line(request_id: str) -> str:
     return f"END RequestId: {request_id}"
 
 
-def init_start_line() -> str:
-    version = platform.python_version()
-    minor = ".".join(version.split(".")[:2])
+def init_start_line(interpreter: Interpreter, runtime: str) -> str:
+    """Lambda's first line of an environment, naming the Python that really runs it (a
+    ``python3.12`` function on a machine without 3.12 says ``python:3.11``)."""
     return (
-        f"INIT_START Runtime Version: python:{minor}.sandbox\t"
-        f"Runtime Version ARN: local:python:{version}"
+        f"INIT_START Runtime Version: python:{interpreter.minor}.sandbox\t"
+        f"Runtime Version ARN: {runtime_version_arn(interpreter)}"
     )
+
+
+def runtime_version_arn(interpreter: Interpreter, region: str = "us-east-1") -> str:
+    """An ARN of Lambda's shape (``arn:aws:lambda:<region>::runtime:<64 hex>``) that
+    names this interpreter and runtime client build."""
+    digest = hashlib.sha256(f"python:{interpreter.version}:{CLIENT}".encode()).hexdigest()
+    return f"arn:aws:lambda:{region}::runtime:{digest}"
 
 
 def billed_duration_ms(duration_ms: float, init_duration_ms: float | None) -> int:
@@ -84,16 +96,26 @@ def exit_error(
 ) -> dict[str, Any]:
     return {
         "errorType": error_type,
-        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {reason}",
+        "errorMessage": f"RequestId: {request_id} Error: {reason}",
     }
 
 
+def out_of_memory_error(request_id: str) -> dict[str, Any]:
+    return exit_error(
+        request_id, "Runtime exited with error: signal: killed", "Runtime.OutOfMemory"
+    )
+
+
 def exit_reason(returncode: int | None) -> str:
-    """Lambda's wording for how the runtime process ended."""
+    """Lambda's wording for how the runtime process ended (status 0: no reason given)."""
     if returncode is None or returncode == 0:
-        return "exit status 0"
+        return "Runtime exited without providing a reason"
+    return f"Runtime exited with error: {_status(returncode)}"
+
+
+def _status(returncode: int) -> str:
     if returncode < 0:
-        import signal
+        import signal  # noqa: PLC0415
 
         names = {
             signal.SIGKILL: "killed",

@@ -35,6 +35,8 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     layers: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)  # (sha, zip)
     reserved_concurrency: int | None = None
+    log_format: str | None = None  # LoggingConfig.LogFormat: "Text" or "JSON"
+    application_log_level: str | None = None  # LoggingConfig.ApplicationLogLevel
 
     @property
     def function_key(self) -> tuple[str, str, str]:
@@ -59,6 +61,7 @@ class FunctionSpec:
             "code": self.code_sha256,
             "environment": self.environment,
             "layers": [sha for sha, _ in self.layers],
+            "logging": [self.log_format, self.application_log_level],
         }
         return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
@@ -120,7 +123,12 @@ class RuntimeSettings:
     total_environments: int = 64  # worker processes across the whole sandbox
     output_limit_bytes: int = 1024 * 1024  # log output kept per invocation
     response_limit_bytes: int = 6 * 1024 * 1024  # Invoke's synchronous payload quota
-    address_space_headroom_mb: int = 512  # thread stacks, allocator reserves (see worker)
-    python_executable: str | None = None  # defaults to the sandbox's own interpreter
-    # One unprivileged uid per environment (see isolation); None: when running as root.
-    isolate: bool | None = None
+    # Namespaces (see boundary): None uses them where the machine offers them; False is
+    # single-learner mode; True refuses to run a handler without them.
+    namespaces: bool | None = None
+    # CPU in proportion to memory (one vCPU at 1,769 MB) where cgroups allow it. Off by
+    # default: a 128 MB function then gets 7% of a core, and the SDK's first client takes
+    # seconds (see the sandbox README).
+    cpu_follows_memory: bool = False
+    # Loopback ports of the sandbox (besides the AWS endpoint) that handlers may reach.
+    extra_relay_ports: tuple[int, ...] = ()

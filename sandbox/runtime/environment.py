@@ -25,6 +25,7 @@ import os
 import re
 import select
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -261,6 +262,7 @@ class ExecutionEnvironment:
         self._lock = threading.Lock()
         self._log_r = self._telemetry_r = -1
         self._memory_peak = 0
+        self.host_tmp: Path | None = None  # single-learner mode's /tmp
 
     @property
     def fingerprint(self) -> str:
@@ -393,6 +395,10 @@ class ExecutionEnvironment:
         env = self._variables(f"127.0.0.1:{listener.getsockname()[1]}",
                               self.settings.endpoint_url, paths)
         env["_LAMBDA_TELEMETRY_LOG_FD"] = str(telemetry_w)
+        # No /tmp of its own without a mount namespace: a private folder instead.
+        self.host_tmp = Path(self.settings.work_dir) / "environments" / self.id
+        self.host_tmp.mkdir(parents=True, mode=0o700)
+        env["TMPDIR"] = str(self.host_tmp)
         executable = self.interpreter.prefix / "bin" / self.interpreter.executable_name
         try:
             self.process = subprocess.Popen(
@@ -684,6 +690,8 @@ class ExecutionEnvironment:
         self._log_r = self._telemetry_r = -1
         if self.cgroup is not None:
             self.cgroup.remove()
+        if self.host_tmp is not None:
+            shutil.rmtree(self.host_tmp, ignore_errors=True)
 
 
 # bwrap --die-with-parent kills the environment when the *thread* that started it ends

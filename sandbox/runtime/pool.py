@@ -156,7 +156,7 @@ class EnvironmentPool:
                     self._provisioned.discard(env)
 
     def expire_idle(self, now: float | None = None) -> int:
-        """Close idle environments past the idle timeout, or over their /tmp size."""
+        """Close idle environments past the idle timeout."""
         now = time.monotonic() if now is None else now
         expired: list[ExecutionEnvironment] = []
         with self._lock:
@@ -173,23 +173,9 @@ class EnvironmentPool:
                     else:
                         keep.append(env)
                 self._idle[key] = keep
-        over_storage = [
-            env
-            for env in self.idle_environments()
-            if env.tmp_usage_bytes() > env.spec.ephemeral_mb * 1024 * 1024
-        ]
-        for env in over_storage:
-            self._remove_idle(env)
-        for env in expired + over_storage:
+        for env in expired:
             self._close_later(env)
-        return len(expired) + len(over_storage)
-
-    def _remove_idle(self, env: ExecutionEnvironment) -> None:
-        with self._lock:
-            envs = self._idle.get(env.spec.environment_key, [])
-            if env in envs:
-                envs.remove(env)
-            self._forget(env)
+        return len(expired)
 
     def stop_escapees(self) -> int:
         """Stop what idle environments still run outside their worker's process group

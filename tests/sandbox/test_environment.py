@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 SHOW_ENVIRONMENT = """
 import os
 import time
@@ -29,7 +31,13 @@ def test_handler_gets_lambdas_variables_and_its_own(learner, sandbox):
     assert env["_HANDLER"] == "app.handler"
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}"
     assert env["AWS_LAMBDA_LOG_STREAM_NAME"].split("]")[0].endswith("[$LATEST")
-    assert os.path.isdir(env["LAMBDA_TASK_ROOT"])
+    if sandbox.runtime.boundary.available:  # Lambda's own paths, inside the boundary
+        assert env["LAMBDA_TASK_ROOT"] == "/var/task"
+        assert env["LAMBDA_RUNTIME_DIR"] == "/var/runtime"
+        assert env["AWS_LAMBDA_RUNTIME_API"] == "127.0.0.1:9001"
+    else:
+        assert os.path.isdir(env["LAMBDA_TASK_ROOT"])
+    # The same address as outside: the sandbox's port is relayed into the environment.
     assert env["AWS_ENDPOINT_URL"] == sandbox.endpoint_url
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and env["AWS_SESSION_TOKEN"]
 
@@ -45,8 +53,9 @@ def test_no_host_secret_or_path_reaches_learner_code(learner, monkeypatch):
     assert env["AWS_SECRET_ACCESS_KEY"] != "host-secret-key"
     assert "LAMBDA_LAB_TEST_SECRET" not in env and "GITHUB_TOKEN" not in env
     assert "HOME" not in env and "VIRTUAL_ENV" not in env
-    for host_only in ("PYTHONPATH", "LD_PRELOAD", "SSH_AUTH_SOCK"):
+    for host_only in ("LD_PRELOAD", "SSH_AUTH_SOCK"):
         assert host_only not in env
+    assert os.getcwd() not in values  # no path of the repository either
 
 
 def test_handler_boto3_calls_land_in_the_learners_own_account(learner):
@@ -68,18 +77,20 @@ def test_handler_boto3_calls_land_in_the_learners_own_account(learner):
     assert f"{learner.learner_id}-visible-to-handler" in payload["buckets"]
 
 
-def test_learner_code_cannot_connect_beyond_loopback(learner):
+def test_learner_code_cannot_connect_beyond_loopback(learner, sandbox):
+    if not sandbox.runtime.boundary.available:
+        pytest.skip("single-learner mode: handlers run as you, with your network")
     name = learner.create_function(
         """
-        import socket, urllib.request
+        import errno, socket, urllib.request
         def handler(event, context):
             results = {}
-            for host in ("93.184.216.34", "10.0.0.1"):
+            for host in ("192.0.2.1", "10.0.0.1"):  # no route: only loopback exists inside
                 try:
                     socket.create_connection((host, 80), timeout=2).close()
                     results[host] = "connected"
                 except OSError as error:
-                    results[host] = type(error).__name__
+                    results[host] = errno.errorcode.get(error.errno, type(error).__name__)
             try:
                 urllib.request.urlopen("http://198.51.100.7/", timeout=2)
                 results["urllib"] = "connected"
@@ -90,11 +101,7 @@ def test_learner_code_cannot_connect_beyond_loopback(learner):
         Timeout=10,
     )
     payload = learner.invoke(name)["payload"]
-    assert payload == {
-        "93.184.216.34": "OffLoopbackError",
-        "10.0.0.1": "OffLoopbackError",
-        "urllib": "URLError",
-    }
+    assert payload == {"192.0.2.1": "ENETUNREACH", "10.0.0.1": "ENETUNREACH", "urllib": "URLError"}
 
 
 def test_concurrent_invocations_get_separate_environments(learner):
@@ -102,10 +109,11 @@ def test_concurrent_invocations_get_separate_environments(learner):
 
     name = learner.create_function(
         """
-        import os, time
+        import time, uuid
+        ENVIRONMENT = uuid.uuid4().hex
         def handler(event, context):
             time.sleep(0.5)
-            return os.getpid()
+            return ENVIRONMENT
         """
     )
     pids: list[int] = []
@@ -122,12 +130,18 @@ def test_concurrent_invocations_get_separate_environments(learner):
     assert len(streams["logStreams"]) == 3  # one log stream per execution environment
 
 
+ENVIRONMENT_ID = """
+import uuid
+ENVIRONMENT = uuid.uuid4().hex  # made once per execution environment
+def handler(event, context):
+    return ["VERSION", ENVIRONMENT]
+"""
+
+
 def test_code_change_retires_old_environments(learner):
-    name = learner.create_function(
-        "import os\ndef handler(e, c):\n    return ['v1', os.getpid()]\n"
-    )
+    name = learner.create_function(ENVIRONMENT_ID.replace("VERSION", "v1"))
     first = learner.invoke(name)["payload"]
-    learner.update_code(name, "import os\ndef handler(e, c):\n    return ['v2', os.getpid()]\n")
+    learner.update_code(name, ENVIRONMENT_ID.replace("VERSION", "v2"))
     second = learner.invoke(name)
     assert second["payload"][0] == "v2" and second["payload"][1] != first[1]
     learner.client("lambda").update_function_configuration(FunctionName=name, MemorySize=512)
@@ -136,7 +150,7 @@ def test_code_change_retires_old_environments(learner):
 
 
 def test_idle_environments_expire(sandbox, learner):
-    name = learner.create_function("import os\ndef handler(e, c):\n    return os.getpid()\n")
+    name = learner.create_function(ENVIRONMENT_ID)
     first = learner.invoke(name)["payload"]
     assert sandbox.runtime is not None
     import time

@@ -118,16 +118,15 @@ def read(path):
         handle.read()
 
 def handler(event, context):
-    pid = event["pid"]
+    me = os.getpid()
+    pids = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
     return {
-        "signal": attempt(lambda: os.kill(pid, 0)),
-        "kill": attempt(lambda: os.kill(pid, signal.SIGKILL)),
-        "environ": attempt(lambda: read(f"/proc/{pid}/environ")),
-        "memory": attempt(lambda: read(f"/proc/{pid}/mem")),
-        "tmp_file": attempt(lambda: read(event["tmp_file"])),
-        "host_tmp_file": attempt(lambda: read(event["host_tmp_file"])),
+        "pids": pids,
+        "kill_others": sorted({attempt(lambda: os.kill(pid, signal.SIGKILL))
+                               for pid in range(3, 400) if pid != me}),
+        "host_file": attempt(lambda: read(event["host_file"])),
         "code": attempt(lambda: read(event["code"])),
-        "own_tmp": attempt(lambda: open(os.path.join(os.environ["TMPDIR"], "x"), "w").close()),
+        "own_tmp": attempt(lambda: open("/tmp/x", "w").close()),
         "shadow": attempt(lambda: read("/etc/shadow")),
         "root_home": attempt(lambda: os.listdir("/root")),
         "uid": os.getuid(),
@@ -136,80 +135,89 @@ def handler(event, context):
 VICTIM = """
 import os, uuid
 
+ENVIRONMENT = uuid.uuid4().hex  # one per execution environment
+
 def handler(event, context):
-    tmp_file = os.path.join(os.environ["TMPDIR"], "secret.txt")
-    host_tmp_file = f"/tmp/victim-{uuid.uuid4().hex}.txt"
-    for path in (tmp_file, host_tmp_file):
-        with open(path, "w") as handle:
-            handle.write("victim's data")
-    return {
-        "pid": os.getpid(),
-        "uid": os.getuid(),
-        "tmp_file": tmp_file,
-        "host_tmp_file": host_tmp_file,
-        "code": os.path.join(os.environ["LAMBDA_TASK_ROOT"], "app.py"),
-        "tmp_mode": oct(os.stat(os.environ["TMPDIR"]).st_mode & 0o777),
-    }
+    with open("/tmp/secret.txt", "w") as handle:
+        handle.write("victim's data")
+    return {"environment": ENVIRONMENT, "uid": os.getuid()}
 """
 
 
-@needs_root
-def test_one_learners_handler_cannot_signal_or_read_anothers_environment(make_learner):
+def needs_namespaces(sandbox) -> None:
+    if not sandbox.runtime.boundary.available:
+        pytest.skip(f"no namespaces here: {sandbox.runtime.boundary.detail}")
+
+
+def test_one_learners_handler_sees_and_reaches_nothing_of_anothers(make_learner, sandbox):
+    needs_namespaces(sandbox)
     alice = make_learner(f"alice-{uuid.uuid4().hex[:6]}")
     bob = make_learner(f"bob-{uuid.uuid4().hex[:6]}")
     victim = bob.create_function(VICTIM)
     bobs = bob.invoke(victim)["payload"]
-    assert bobs["tmp_mode"] == "0o700"
-    spy = alice.create_function(SPY)
-    seen = alice.invoke(spy, bobs)["payload"]
-
-    assert seen["uid"] != bobs["uid"] and 0 not in (seen["uid"], bobs["uid"])
-    assert seen["signal"] == seen["kill"] == "PermissionError"
-    assert seen["environ"] == seen["memory"] == "PermissionError"
-    assert seen["tmp_file"] == seen["host_tmp_file"] == seen["code"] == "PermissionError"
-    assert seen["shadow"] == seen["root_home"] == "PermissionError"
+    host_file = Path(f"/tmp/host-secret-{uuid.uuid4().hex}")
+    host_file.write_text("the host's data")
+    bobs_code = next(Path(sandbox.work_dir, "code").rglob("app.py"))
+    try:
+        spy = alice.create_function(SPY)
+        seen = alice.invoke(spy, {"host_file": str(host_file), "code": str(bobs_code)})
+    finally:
+        host_file.unlink()
+    seen = seen["payload"]
+    assert len(seen["pids"]) <= 3  # its own PID namespace: bwrap's init and the runtime
+    assert seen["kill_others"] == ["ProcessLookupError"]
+    assert seen["host_file"] == seen["code"] == "FileNotFoundError"
+    assert seen["shadow"] == seen["root_home"] == "FileNotFoundError"
     assert seen["own_tmp"] == "allowed"
-    # Bob's environment is untouched: still warm, same process.
-    assert bob.invoke(victim)["payload"]["pid"] == bobs["pid"]
-    os.unlink(bobs["host_tmp_file"])
+    if IS_ROOT:  # an unprivileged uid of its own on the host
+        assert seen["uid"] != bobs["uid"] and 0 not in (seen["uid"], bobs["uid"])
+    # Bob's environment is untouched: still warm, the same one.
+    assert bob.invoke(victim)["payload"]["environment"] == bobs["environment"]
 
 
 @needs_root
-def test_two_functions_of_one_learner_run_under_different_uids(learner):
+def test_two_functions_of_one_learner_run_under_different_uids(learner, sandbox):
+    needs_namespaces(sandbox)
     first = learner.create_function(VICTIM)
-    second = learner.create_function(SPY)
-    firsts = learner.invoke(first)["payload"]
-    seen = learner.invoke(second, firsts)["payload"]
-    assert seen["uid"] != firsts["uid"]
-    assert seen["kill"] == "PermissionError" and seen["tmp_file"] == "PermissionError"
-    assert seen["code"] == "allowed"  # the learner's own code: readable, not writable
-    os.unlink(firsts["host_tmp_file"])
+    second = learner.create_function(VICTIM)
+    assert learner.invoke(first)["payload"]["uid"] != learner.invoke(second)["payload"]["uid"]
 
 
 DAEMON = """
 import subprocess, sys, time
 
 # The intermediate process starts a new session, forks and exits: a classic daemon whose
-# parent is gone and whose session and process group are not the worker's.
+# parent is gone and whose session and process group are not the runtime's. Its last
+# argument is a marker the test finds it by from outside.
 DAEMONIZE = '''
 import os, sys, time
 os.setsid()
 if os.fork():
     os._exit(0)
-print(os.getpid(), flush=True)
 while True:
     time.sleep(0.05)
 '''
 
 def handler(event, context):
-    child = subprocess.Popen([sys.executable, "-c", DAEMONIZE], stdout=subprocess.PIPE)
-    daemon = int(child.stdout.readline())
+    child = subprocess.Popen([sys.executable, "-c", DAEMONIZE, event["marker"]])
     child.wait()
-    print(f"DAEMON {daemon}")
     if event.get("hang"):
         time.sleep(60)
-    return daemon
+    return "started"
 """
+
+
+def marked(marker: str) -> list[int]:
+    """Host pids of processes whose command line holds ``marker``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if marker.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                    found.append(int(name))
+            except OSError:
+                continue
+    return found
 
 
 def state_of(pid: int) -> str:
@@ -221,38 +229,45 @@ def state_of(pid: int) -> str:
     return data[data.rindex(b")") + 2 :][:1].decode()
 
 
-def wait_state(pid: int, states: tuple[str, ...], timeout_s: float = 5.0) -> bool:
-    """Signals arrive asynchronously: wait until the process is in one of ``states``."""
+def wait_for(check, timeout_s: float = 5.0) -> bool:
+    """Signals and freezing arrive asynchronously: wait until ``check()`` holds."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if state_of(pid) in states:
+        if check():
             return True
         time.sleep(0.02)
     return False
 
 
-def wait_dead(pid: int) -> bool:
-    return wait_state(pid, ("", "Z", "X"))
+def start_daemon(learner, name: str) -> tuple[str, int]:
+    """Invoke ``name`` to start a daemon; its marker and host pid."""
+    marker = f"daemon-{uuid.uuid4().hex}"
+    learner.invoke(name, {"marker": marker})
+    assert wait_for(lambda: len(marked(marker)) == 1), marker
+    return marker, marked(marker)[0]
 
 
 def test_a_daemon_in_its_own_session_dies_when_the_invocation_times_out(learner):
     name = learner.create_function(DAEMON, Timeout=1)
-    response = learner.invoke(name, {"hang": True})
+    marker = f"daemon-{uuid.uuid4().hex}"
+    response = learner.invoke(name, {"marker": marker, "hang": True})
     assert response["payload"]["errorType"] == "Sandbox.Timedout"
-    line = next(m for m in learner.log_messages(name) if m.startswith("DAEMON "))
-    daemon = int(line.split()[1])
-    assert wait_dead(daemon), f"process {daemon} outlived its timed-out environment"
+    assert wait_for(lambda: not marked(marker)), "a process outlived its timed-out environment"
+
+
+# A process frozen by the cgroup freezer shows as D (v1) or S with a frozen cgroup (v2);
+# stopped by SIGSTOP, as T.
+FROZEN = ("T", "D")
 
 
 def test_a_daemon_is_frozen_with_its_environment_and_dies_when_it_retires(learner, sandbox):
     name = learner.create_function(DAEMON)
-    daemon = learner.invoke(name)["payload"]
-    assert state_of(daemon) not in ("", "Z", "T")
-    # The environment is frozen; the pool's sweep (every few seconds) stops what escaped.
+    marker, daemon = start_daemon(learner, name)
+    # Frozen with its environment (the pool's sweep stops escapees where there is no freezer).
     sandbox.runtime.pool.stop_escapees()
-    assert wait_state(daemon, ("T",))
-    learner.invoke(name)  # thawed for the next invocation (which starts another daemon)
-    assert state_of(daemon) not in ("", "Z", "T")
-    learner.update_code(name, DAEMON.replace("60", "61"))
-    learner.invoke(name)  # the old environment retires, and everything it started
-    assert wait_dead(daemon), f"process {daemon} outlived its retired environment"
+    assert wait_for(lambda: state_of(daemon) in FROZEN), state_of(daemon)
+    learner.invoke(name, {"marker": f"other-{uuid.uuid4().hex}"})  # thawed meanwhile
+    assert state_of(daemon) not in ("", "Z")
+    learner.update_code(name, DAEMON.replace("0.05", "0.06"))
+    learner.invoke(name, {"marker": f"other-{uuid.uuid4().hex}"})  # the old one retires
+    assert wait_for(lambda: not marked(marker)), "a process outlived its retired environment"

@@ -83,11 +83,10 @@ def test_tmp_is_private_to_an_environment_and_persists_while_warm(learner):
     again = learner.invoke(first_fn)["payload"]
     other = learner.invoke(other_fn)["payload"]
     assert first["existed"] is False and again["existed"] is True
-    assert first["tmp"] == again["tmp"] != other["tmp"]
-    assert other["existed"] is False
+    assert other["existed"] is False  # the other function's /tmp is another one
 
 
-def test_a_file_larger_than_ephemeral_storage_cannot_be_written(learner):
+def test_writing_past_ephemeral_storage_fails_with_no_space_left(learner):
     name = learner.create_function(
         """
         import os, tempfile
@@ -105,7 +104,7 @@ def test_a_file_larger_than_ephemeral_storage_cannot_be_written(learner):
         Timeout=10,
     )
     payload = learner.invoke(name)["payload"]
-    assert payload["error"] == "File too large"
+    assert payload["error"] == "No space left on device"  # ENOSPC, as on Lambda
     assert payload["size_mb"] <= 512
 
 

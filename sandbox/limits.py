@@ -52,3 +52,32 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             raise ValidationException(
                 str(given), member, f"Member must have value less than or equal to {highest}"
             )
+
+
+LOG_FORMATS = ("JSON", "Text")
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+def check_logging_config(settings: Mapping[str, Any]) -> dict[str, str] | None:
+    """LoggingConfig as Lambda keeps it (None when not given), or its ValidationException.
+    Log levels apply to the JSON format only, as on Lambda."""
+    config = settings.get("LoggingConfig")
+    if not isinstance(config, Mapping):
+        return None
+    for member, allowed in (
+        ("LogFormat", LOG_FORMATS),
+        ("ApplicationLogLevel", LOG_LEVELS),
+        ("SystemLogLevel", ("DEBUG", "INFO", "WARN")),
+    ):
+        given = config.get(member)
+        if given is not None and given not in allowed:
+            raise ValidationException(
+                str(given),
+                f"loggingConfig.{member[0].lower()}{member[1:]}",
+                f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+            )
+    kept = {str(k): str(v) for k, v in config.items() if v is not None}
+    if kept.get("LogFormat", "Text") == "JSON":
+        kept.setdefault("ApplicationLogLevel", "INFO")
+        kept.setdefault("SystemLogLevel", "INFO")
+    return kept

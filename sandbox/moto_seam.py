@@ -63,7 +63,9 @@ from moto.scheduler.models import EventBridgeSchedulerBackend
 from moto.sns.models import Subscription
 
 from sandbox import moto_state, resource_policy
-from sandbox.limits import check_settings
+from sandbox.limits import check_logging_config, check_settings
+from sandbox.runtime import interpreters, reports
+from sandbox.runtime.spec import PYTHON_RUNTIME
 from sandbox.triggers import S3ObjectChange
 
 SUPPORTED_MOTO = ((5, 2), (5, 3))  # [from, to) by (major, minor)
@@ -592,7 +594,10 @@ def install(service: LambdaService) -> None:
 
     def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
         check_settings(spec)
+        logging_config = check_logging_config(spec)
         fn = create_function_original(self, spec)
+        if logging_config is not None:
+            setattr(fn, moto_state.LOGGING_ATTRIBUTE, logging_config)
         if spec.get("DeadLetterConfig") is not None:
             setattr(fn, moto_state.DEAD_LETTER_ATTRIBUTE, dict(spec["DeadLetterConfig"]))
         return fn
@@ -603,7 +608,15 @@ def install(service: LambdaService) -> None:
 
     def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> Any:
         check_settings(config_updates)
+        logging_config = check_logging_config(config_updates)
         result = update_configuration_original(self, config_updates)
+        if logging_config is not None:  # moto keeps no LoggingConfig
+            current = dict(getattr(self, moto_state.LOGGING_ATTRIBUTE, None) or {})
+            current.update(logging_config)
+            if current.get("LogFormat") != "JSON":  # levels belong to the JSON format
+                current = {"LogFormat": current.get("LogFormat", "Text")}
+            setattr(self, moto_state.LOGGING_ATTRIBUTE, current)
+            result = self.get_configuration()
         storage = config_updates.get("EphemeralStorage")
         if isinstance(storage, dict) and storage.get("Size") is not None:
             self.ephemeral_storage = int(storage["Size"])  # moto's update ignores it
@@ -620,6 +633,14 @@ def install(service: LambdaService) -> None:
 
     def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
         config = get_configuration_original(self, on_create)
+        logging_config = getattr(self, moto_state.LOGGING_ATTRIBUTE, None) or {"LogFormat": "Text"}
+        log_group = f"/aws/lambda/{self.function_name}"
+        config["LoggingConfig"] = {**logging_config, "LogGroup": log_group}
+        if PYTHON_RUNTIME.match(self.run_time or ""):  # the Python that really runs it
+            interpreter = interpreters.interpreter_for(self.run_time)
+            config["RuntimeVersionConfig"] = {
+                "RuntimeVersionArn": reports.runtime_version_arn(interpreter, self.region)
+            }
         dead_letter = getattr(self, moto_state.DEAD_LETTER_ATTRIBUTE, None)
         if dead_letter and dead_letter.get("TargetArn"):
             config["DeadLetterConfig"] = {"TargetArn": dead_letter["TargetArn"]}

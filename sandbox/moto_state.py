@@ -111,6 +111,7 @@ def code_hash(code: bytes) -> str:
 def function_spec(fn: LambdaFunction, reserved_concurrency: Any = None) -> FunctionSpec:
     """The runtime's view of one stored function version."""
     backend = lambda_backend(fn.account_id, fn.region)
+    logging_config = getattr(fn, LOGGING_ATTRIBUTE, None) or {}
     layers = []
     for layer in fn.layers or []:
         layer_version = backend.layers_versions_by_arn(layer["Arn"])
@@ -133,6 +134,8 @@ def function_spec(fn: LambdaFunction, reserved_concurrency: Any = None) -> Funct
         environment={str(k): str(v) for k, v in (fn.environment_vars or {}).items()},
         layers=tuple(layers),
         reserved_concurrency=None if reserved_concurrency is None else int(reserved_concurrency),
+        log_format=logging_config.get("LogFormat"),
+        application_log_level=logging_config.get("ApplicationLogLevel"),
     )
 
 
@@ -201,6 +204,7 @@ def event_invoke_config(spec: FunctionSpec) -> dict[str, Any]:
 
 
 DEAD_LETTER_ATTRIBUTE = "sandbox_dead_letter_config"  # set on moto's functions by the seam
+LOGGING_ATTRIBUTE = "sandbox_logging_config"  # LoggingConfig, which moto does not keep
 
 
 def dead_letter_target(spec: FunctionSpec) -> str | None:

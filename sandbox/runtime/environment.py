@@ -208,9 +208,12 @@ class _OutputCollector:
         if events:
             self.stream.write(events)
 
-    def platform_line(self, text: str) -> None:
+    def platform_line(self, text: str | None, tail: bool = True) -> None:
         """A line of Lambda's own (START, END, REPORT...), never dropped."""
-        self.lines.append(text)
+        if text is None:
+            return
+        if tail:
+            self.lines.append(text)
         self.stream.write([(self._timestamp(), text)])
 
     def note_dropped(self) -> None:
@@ -280,9 +283,13 @@ class ExecutionEnvironment:
 
     def initialise(self) -> Outcome:
         """Start the runtime client and let it import the handler: Lambda's init phase."""
-        from sandbox.runtime.reports import init_start_line
+        from sandbox.runtime.reports import PlatformLog
 
-        self.output.platform_line(init_start_line(self.interpreter, self.spec.runtime))
+        platform = PlatformLog(self.spec.log_format)
+        self.output.platform_line(
+            platform.init_start(self.interpreter, self.spec.runtime, self.initialization_type),
+            tail=False,  # LogType=Tail holds the invocation's lines, never INIT_START
+        )
         started = time.perf_counter()
         try:
             if self.isolated:

@@ -218,7 +218,8 @@ class LambdaRuntime:
                 return self._failed_init(env, init, request_id)
         else:
             env.output.start_invocation()
-        env.output.platform_line(reports.start_line(request_id, spec.version))
+        platform = reports.PlatformLog(spec.log_format)
+        env.output.platform_line(platform.start(request_id, spec.version))
         outcome = env.invoke(request_id, event, invoked_function_arn, client_context)
         result = self._finish(env, outcome, request_id, init_duration_ms)
         if outcome.environment_survives:
@@ -267,9 +268,10 @@ class LambdaRuntime:
             function_error, status, error_type = "Unhandled", "error", "Runtime.ExitError"
         env.output.note_dropped()
         billed = reports.billed_duration_ms(duration_ms, init_duration_ms)
-        env.output.platform_line(reports.end_line(request_id))
+        platform = reports.PlatformLog(spec.log_format)
+        env.output.platform_line(platform.end(request_id))
         env.output.platform_line(
-            reports.report_line(
+            platform.report(
                 request_id,
                 duration_ms,
                 billed,
@@ -307,17 +309,17 @@ class LambdaRuntime:
         else:
             error = reports.exit_error(request_id, reports.exit_reason(init.returncode))
         error_type = error.get("errorType") or "Runtime.Unknown"
+        if error_type == "Runtime.UserCodeSyntaxError":
+            error = reports.explain_version_gap(error, env.interpreter, spec.runtime)
         init_ms = init.duration_ms
-        env.output.platform_line(
-            f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\t"
-            f"Error Type: {error_type}"
-        )
-        env.output.platform_line(reports.start_line(request_id, spec.version))
-        env.output.platform_line(reports.end_line(request_id))
+        platform = reports.PlatformLog(spec.log_format)
+        env.output.platform_line(platform.init_report(init_ms, error_type))
+        env.output.platform_line(platform.start(request_id, spec.version))
+        env.output.platform_line(platform.end(request_id))
         billed = reports.billed_duration_ms(0.0, init_ms)
         max_memory_mb = max(1, math.ceil(init.max_rss_kb / 1024))
         env.output.platform_line(
-            reports.report_line(
+            platform.report(
                 request_id,
                 init_ms,
                 billed,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import math
 import time
 from typing import Any
@@ -32,6 +33,22 @@ def init_start_line(interpreter: Interpreter, runtime: str) -> str:
         f"INIT_START Runtime Version: python:{interpreter.minor}.sandbox\t"
         f"Runtime Version ARN: {runtime_version_arn(interpreter)}"
     )
+
+
+def explain_version_gap(error: dict[str, Any], interpreter: Interpreter,
+                        runtime: str) -> dict[str, Any]:
+    """A syntax error from code written for a newer Python than the one that ran it says
+    so: the sandbox runs a runtime on the nearest Python it has (see interpreters)."""
+    wanted = runtime.removeprefix("python")
+    if not wanted or tuple(map(int, wanted.split("."))) <= tuple(
+        map(int, interpreter.minor.split("."))
+    ):
+        return error
+    note = (
+        f" (this sandbox ran your {runtime} function on Python {interpreter.version}: "
+        f"syntax that is new in Python {wanted} fails here, although it works on Lambda)"
+    )
+    return {**error, "errorMessage": str(error.get("errorMessage", "")) + note}
 
 
 def runtime_version_arn(interpreter: Interpreter, region: str = "us-east-1") -> str:
@@ -70,6 +87,68 @@ def report_line(
     if error_type:
         parts.append(f"Error Type: {error_type}")
     return "\t".join(parts) + "\t"
+
+
+class PlatformLog:
+    """Lambda's own lines in the function's log format: START, END and REPORT lines for
+    ``Text``; for ``JSON`` (LoggingConfig), ``platform.*`` records as Lambda writes them
+    (``platform.initStart``, ``platform.start``, ``platform.report``; no END line)."""
+
+    def __init__(self, log_format: str | None) -> None:
+        self.json = log_format == "JSON"
+
+    def _record(self, kind: str, record: dict[str, Any]) -> str:
+        return json.dumps({"time": iso_timestamp(), "type": f"platform.{kind}", "record": record})
+
+    def init_start(self, interpreter: Interpreter, runtime: str, initialization_type: str) -> str:
+        if not self.json:
+            return init_start_line(interpreter, runtime)
+        return self._record("initStart", {
+            "initializationType": initialization_type,
+            "phase": "init",
+            "runtimeVersion": f"python:{interpreter.minor}.sandbox",
+            "runtimeVersionArn": runtime_version_arn(interpreter),
+        })
+
+    def init_report(self, init_ms: float, error_type: str) -> str:
+        if not self.json:
+            return (
+                f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\t"
+                f"Error Type: {error_type}"
+            )
+        return self._record("initReport", {
+            "initializationType": "on-demand", "phase": "init", "status": "error",
+            "errorType": error_type, "metrics": {"durationMs": round(init_ms, 3)},
+        })
+
+    def start(self, request_id: str, version: str) -> str:
+        if not self.json:
+            return start_line(request_id, version)
+        return self._record("start", {"requestId": request_id, "version": version})
+
+    def end(self, request_id: str) -> str | None:
+        return None if self.json else end_line(request_id)
+
+    def report(self, request_id: str, duration_ms: float, billed_ms: int, memory_mb: int,
+               max_memory_used_mb: int, init_duration_ms: float | None,
+               status: str | None = None, error_type: str | None = None) -> str:
+        if not self.json:
+            return report_line(request_id, duration_ms, billed_ms, memory_mb,
+                               max_memory_used_mb, init_duration_ms, status, error_type)
+        metrics: dict[str, Any] = {
+            "durationMs": round(duration_ms, 3),
+            "billedDurationMs": billed_ms,
+            "memorySizeMB": memory_mb,
+            "maxMemoryUsedMB": max_memory_used_mb,
+        }
+        if init_duration_ms is not None:
+            metrics["initDurationMs"] = round(init_duration_ms, 3)
+        record: dict[str, Any] = {
+            "requestId": request_id, "metrics": metrics, "status": status or "success"
+        }
+        if error_type:
+            record["errorType"] = error_type
+        return self._record("report", record)
 
 
 def iso_timestamp(epoch_ms: int | None = None) -> str:

@@ -14,16 +14,23 @@ from sandbox.server import Sandbox
 
 
 def serve(args: argparse.Namespace) -> None:
+    # Strangers share a strict sandbox: it runs no handler without a boundary, unless the
+    # person starting it chooses single-learner mode knowingly.
+    namespaces = False if args.single_learner else (True if args.strict else None)
     sandbox = Sandbox(
         port=args.port,
         strict_credentials=args.strict,
         verbose=args.verbose,
         http_port=args.http_port,
+        namespaces=namespaces,
+        cpu_follows_memory=args.cpu_follows_memory,
     ).start()
     endpoint = sandbox.endpoint_url
     web = sandbox.http.base_url
+    assert sandbox.runtime is not None
     lines = [
         f"Lambda Lab sandbox: an AWS endpoint at {endpoint} (loopback only)",
+        sandbox.runtime.describe_boundary(),
         f"Function URLs and API Gateway stages answer at {web}:",
         f"  curl {web}/lambda-url/<url-id>/            (the FunctionUrl the API returns)",
         f"  curl {web}/execute-api/<api-id>/<stage>/<path>",
@@ -81,6 +88,16 @@ def main(argv: list[str] | None = None) -> None:
         "--strict",
         action="store_true",
         help="refuse credentials that no learner account knows",
+    )
+    serve_parser.add_argument(
+        "--single-learner",
+        action="store_true",
+        help="run handlers without namespaces, as you (only for your own machine)",
+    )
+    serve_parser.add_argument(
+        "--cpu-follows-memory",
+        action="store_true",
+        help="give each function CPU in proportion to its memory (1 vCPU at 1,769 MB)",
     )
     serve_parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)

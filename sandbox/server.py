@@ -82,6 +82,8 @@ class Sandbox:
         verbose: bool = False,
         http_port: int = 0,
         clock_speed: float = 1.0,
+        namespaces: bool | None = None,
+        cpu_follows_memory: bool = False,
     ) -> None:
         if not is_loopback(host):
             raise SandboxError(f"the sandbox listens on loopback only, not on {host!r}")
@@ -91,6 +93,10 @@ class Sandbox:
         self.idle_timeout_s = idle_timeout_s
         self.account_concurrency = account_concurrency
         self.verbose = verbose
+        # Execution environments in namespaces: None where the machine has them, True
+        # requires them (a workshop), False is single-learner mode (see runtime.boundary).
+        self.namespaces = namespaces
+        self.cpu_follows_memory = cpu_follows_memory
         self.accounts = LearnerAccounts()
         # AWS's minutes (retries, schedules, SQS timeouts) at a speed; see sandbox.clock.
         self.clock = SandboxClock(clock_speed)
@@ -161,6 +167,10 @@ class Sandbox:
             work_dir=str(self.work_dir),
             idle_timeout_s=self.idle_timeout_s,
             account_concurrency=self.account_concurrency,
+            namespaces=self.namespaces,
+            cpu_follows_memory=self.cpu_follows_memory,
+            # Function URLs and API stages: handlers may call them at the same address.
+            extra_relay_ports=(int(self.http.base_url.rsplit(":", 1)[1]),),
         )
         self.runtime = LambdaRuntime(settings, _LogStreams())
         self.service = LambdaService(self.runtime, self.clock)
@@ -280,6 +290,17 @@ _process_sandbox: Sandbox | None = None
 _process_lock = threading.Lock()
 
 
+NAMESPACES_SETTING = "LAMBDA_LAB_NAMESPACES"
+
+
+def namespaces_wanted() -> bool | None:
+    """The app's choice, from ``LAMBDA_LAB_NAMESPACES``: ``required`` (a workshop: refuse
+    to run handlers without a boundary), ``off`` (single-learner mode), unset or ``auto``
+    (namespaces where the machine offers them)."""
+    setting = os.environ.get(NAMESPACES_SETTING, "auto").strip().lower()
+    return {"required": True, "off": False}.get(setting)
+
+
 def get_sandbox() -> Sandbox:
     """The sandbox of this process: the one already running (started by a test fixture,
     a CLI...), or one started now and kept for all sessions until the process exits."""
@@ -288,6 +309,6 @@ def get_sandbox() -> Sandbox:
         running = Sandbox.current()
         if running is not None:
             return running
-        _process_sandbox = Sandbox().start()
+        _process_sandbox = Sandbox(namespaces=namespaces_wanted()).start()
         atexit.register(_process_sandbox.stop)
         return _process_sandbox

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
@@ -60,6 +60,15 @@ class Cgroup:
 
     version: int
     folders: dict[str, Path]  # controller -> folder ("unified" on v2)
+    # Files written or read on every invocation stay open: opening a cgroup file costs
+    # more than the write itself, and freezing sits on the invoke path.
+    _fds: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def _fd(self, controller: str, name: str, flags: int) -> int:
+        fd = self._fds.get(name)
+        if fd is None:
+            fd = self._fds[name] = os.open(self._file(controller, name), flags)
+        return fd
 
     def _file(self, controller: str, name: str) -> Path:
         folder = self.folders["unified"] if self.version == 2 else self.folders[controller]
@@ -107,12 +116,11 @@ class Cgroup:
 
     def anonymous_memory_bytes(self) -> int:
         """Memory the processes use themselves (not their /tmp files, which are cached)."""
-        key = "anon" if self.version == 2 else "total_rss"
+        key = b"anon " if self.version == 2 else b"total_rss "
         with contextlib.suppress(OSError, ValueError):
-            for line in self._file("memory", "memory.stat").read_text().splitlines():
-                name, _, value = line.partition(" ")
-                if name == key:
-                    return int(value)
+            text = os.pread(self._fd("memory", "memory.stat", os.O_RDONLY), 1 << 16, 0)
+            start = text.index(b"\n" + key) + 1 + len(key)
+            return int(text[start : text.index(b"\n", start)])
         return 0
 
     def out_of_memory_kills(self) -> int:
@@ -129,16 +137,14 @@ class Cgroup:
         return 0
 
     def freeze(self, frozen: bool) -> None:
+        """Freeze or thaw every process of the group. The kernel completes a freeze
+        asynchronously; nothing here needs to wait for it (a thaw takes effect at once)."""
         if self.version == 2:
-            _write(self._file("cpu", "cgroup.freeze"), "1" if frozen else "0")
-            return
-        state = self._file("freezer", "freezer.state")
-        _write(state, "FROZEN" if frozen else "THAWED")
-        for _ in range(200):  # v1 freezes asynchronously: wait until it has
-            with contextlib.suppress(OSError):
-                if state.read_text().strip() == ("FROZEN" if frozen else "THAWED"):
-                    return
-            time.sleep(0.001)
+            name, value = "cgroup.freeze", b"1" if frozen else b"0"
+        else:
+            name, value = "freezer.state", b"FROZEN" if frozen else b"THAWED"
+        with contextlib.suppress(OSError):
+            os.write(self._fd("freezer" if self.version == 1 else "cpu", name, os.O_WRONLY), value)
 
     def pids(self) -> list[int]:
         found: set[int] = set()
@@ -163,6 +169,10 @@ class Cgroup:
 
     def remove(self) -> None:
         """Delete the group's folders, once no process is left in them."""
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds.clear()
         for _ in range(100):
             left = [f for f in self.folders.values() if f.exists()]
             for folder in left:

@@ -509,7 +509,6 @@ class ExecutionEnvironment:
         """Read output and the Runtime API's events until one ends the phase, or a limit."""
         assert self.api is not None
         memory_limit = self.spec.memory_mb * MB
-        oom_before = self.cgroup.out_of_memory_kills() if self.cgroup else 0
         with selectors.DefaultSelector() as selector:
             selector.register(self.api.wake_r, selectors.EVENT_READ, "api")
             selector.register(self._log_r, selectors.EVENT_READ, "log")
@@ -539,7 +538,7 @@ class ExecutionEnvironment:
                         if key.data == "exit":
                             selector.unregister(key.fd)
                             if self.api.events.empty():
-                                return self._ended(started, oom_before)
+                                return self._ended(started)
                             continue
                         for event in self.api.take_events():
                             outcome = self._outcome(event, started)
@@ -566,7 +565,7 @@ class ExecutionEnvironment:
             return Outcome(event.kind, elapsed_ms, rss, error=event.error_document())
         return None
 
-    def _ended(self, started: float, oom_before: int) -> Outcome:
+    def _ended(self, started: float) -> Outcome:
         """The runtime process ended by itself (exit, signal, the kernel's OOM killer)."""
         rss = self._memory_kb()
         returncode = self.process.wait(timeout=5) if self.process else None
@@ -577,7 +576,8 @@ class ExecutionEnvironment:
                 if outcome is not None and outcome.kind == "init_error":
                     self.kill()
                     return outcome
-        oom = self.cgroup is not None and self.cgroup.out_of_memory_kills() > oom_before
+        # The group is the environment's own: any OOM kill in it ended this runtime.
+        oom = self.cgroup is not None and self.cgroup.out_of_memory_kills() > 0
         self.kill()
         elapsed_ms = (time.perf_counter() - started) * 1000
         if oom:

@@ -136,8 +136,11 @@ def test_handler_cannot_read_the_repository_the_data_or_the_hosts_tmp(
     assert "FunctionError" not in response, response["payload"]
     found = response["payload"]
     assert set(found) == {*files, *folders}
-    allowed = {path: how for path, how in found.items()
-               if how not in ("FileNotFoundError", "PermissionError")}
+    allowed = {
+        path: how
+        for path, how in found.items()
+        if how not in ("FileNotFoundError", "PermissionError")
+    }
     assert allowed == {}
     assert secret not in json.dumps(response["payload"])
     bystander.answers()

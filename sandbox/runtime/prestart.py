@@ -1,0 +1,61 @@
+"""The first code an execution environment runs: wait for a function, then start AWS's
+runtime client for it.
+
+Mounted read-only at /var/runtime/_lambda_lab_prestart.py and run by the environment's
+Python before any function is known, so that the namespaces, the interpreter and the
+modules every runtime needs are ready when an invocation arrives: what a cold start
+then costs is the learner's own import, as on Lambda, whose environments are likewise
+prepared before the code is. It reads one JSON document from the file descriptor named
+in its argument (the function's environment variables and handler), puts them in place
+and hands over to ``awslambdaric``, which does everything else.
+
+It imports nothing of awslambdaric's own before the function is known: that module
+reads its settings (log format, log level) from the environment when it is imported.
+Standard library only; nothing of the sandbox.
+"""
+
+import json
+import os
+import sys
+
+# What awslambdaric and the SDK import anyway, loaded while no function waits.
+import decimal  # noqa: F401
+import http.client  # noqa: F401
+import importlib  # noqa: F401
+import logging  # noqa: F401
+import traceback  # noqa: F401
+
+import runtime_client  # noqa: F401  (the runtime client's compiled part)
+import simplejson  # noqa: F401
+
+TASK_ROOT = "/var/task"
+
+
+def read_config(fd: int) -> dict:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    if not chunks:  # the sandbox retired this environment before giving it a function
+        os._exit(0)
+    return json.loads(b"".join(chunks))
+
+
+def main() -> None:
+    config = read_config(int(sys.argv[1]))
+    os.environ.clear()
+    os.environ.update(config["environment"])
+    os.chdir(TASK_ROOT)
+    # As `python -m awslambdaric` would have it: the function's code first on the path.
+    sys.path[0] = TASK_ROOT
+    sys.argv = ["awslambdaric", config["handler"]]
+    from awslambdaric.__main__ import main as run_runtime
+
+    run_runtime(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

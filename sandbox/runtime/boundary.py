@@ -122,6 +122,7 @@ def command(
     block_fd: int,
     inner: list[str],
     drop_to: tuple[int, int] | None,
+    extra_files: tuple[tuple[Path, str], ...] = (),
 ) -> list[str]:
     """The bwrap command line for one environment running ``inner``; ``drop_to`` (uid,
     gid) when the sandbox is root (see the module's doc)."""
@@ -151,6 +152,8 @@ def command(
     ]
     for name, path in interpreters.runtime_entries():
         args += ["--ro-bind", str(path), f"/var/runtime/{name}"]
+    for source, inside in extra_files:
+        args += ["--ro-bind", str(source), inside]
     args += ["--ro-bind", str(task_root), "/var/task"]
     if layers_root is not None:
         args += ["--ro-bind", str(layers_root), "/opt"]

@@ -167,20 +167,23 @@ class Cgroup:
             self.freeze(False)
             time.sleep(0.002)
 
-    def remove(self) -> None:
-        """Delete the group's folders, once no process is left in them."""
+    def remove(self, wait: bool = True) -> bool:
+        """Delete the group's folders, once no process is left in them (waiting up to a
+        second for the last ones to be reaped, with ``wait``). True once they are gone."""
         for fd in self._fds.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._fds.clear()
-        for _ in range(100):
+        for _ in range(100 if wait else 1):
             left = [f for f in self.folders.values() if f.exists()]
             for folder in left:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
             if not any(f.exists() for f in left):
-                return
-            time.sleep(0.01)
+                return True
+            if wait:
+                time.sleep(0.01)
+        return False
 
 
 class CgroupTree:
@@ -211,13 +214,17 @@ class CgroupTree:
             group.set_cpu_weight(1024)  # every learner the same share, whatever they run
         return group
 
-    def environment(self, account_id: str, environment_id: str, memory_limit_bytes: int,
-                    memory_mb: int) -> Cgroup:
+    def environment(self, account_id: str, environment_id: str) -> Cgroup:
+        """A new environment's group: Lambda's process quota from the start."""
         group = self.account(account_id).child(f"env-{environment_id}")
-        group.set_memory_limit(memory_limit_bytes)
         group.set_process_limit(ENVIRONMENT_PROCESS_LIMIT)
-        group.set_cpu_weight(max(2, 1024 * memory_mb // MEMORY_PER_VCPU_MB))
         return group
+
+    def limit(self, group: Cgroup, memory_mb: int, ephemeral_mb: int) -> None:
+        """An environment's limits once its function is known: the function's memory
+        (its /tmp files count too, as pages of a tmpfs) and CPU weight in proportion."""
+        group.set_memory_limit((memory_mb + ephemeral_mb) * MB)
+        group.set_cpu_weight(max(2, 1024 * memory_mb // MEMORY_PER_VCPU_MB))
 
     def remove(self) -> None:
         for group in self._accounts.values():

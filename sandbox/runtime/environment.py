@@ -22,8 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import select
 import selectors
 import shutil
 import signal
@@ -32,24 +30,22 @@ import subprocess
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime import boundary, interpreters, isolation, netns
-from sandbox.runtime.cgroups import Cgroup, CgroupTree
+from sandbox.runtime import boundary, interpreters, isolation
+from sandbox.runtime.cgroups import Cgroup
 from sandbox.runtime.isolation import WorkerIdentity
-from sandbox.runtime.relay import Relay
 from sandbox.runtime.runtime_api import ApiEvent, Invocation, RuntimeApi
 from sandbox.runtime.spec import FunctionSpec, LogStream, RuntimeSettings
+from sandbox.runtime.standby import Doors, Standby, start_standby
 
 MEMORY_CHECK_INTERVAL_S = 0.02
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_EVENT_BYTES = 256 * 1024  # CloudWatch Logs' largest event
 FRAME_HEADER = 16  # type (4), length (4), timestamp in microseconds (8)
 MB = 1024 * 1024
-CHILD_PID = re.compile(rb'"child-pid":\s*(\d+)')
 
 
 @dataclass
@@ -73,11 +69,11 @@ class EnvironmentParts:
     """What the runtime shares with every environment it starts."""
 
     settings: RuntimeSettings
-    boundary: boundary.BoundaryInfo
-    etc: Path  # passwd, group, hosts for inside
-    cgroups: CgroupTree | None = None
-    relay: Relay | None = None
-    relay_ports: tuple[int, ...] = ()
+    doors: Doors
+
+    @property
+    def boundary(self) -> boundary.BoundaryInfo:
+        return self.doors.boundary
 
 
 def log_stream_name(version: str) -> str:
@@ -238,8 +234,10 @@ class ExecutionEnvironment:
         initialization_type: str = "on-demand",
         identity: WorkerIdentity = isolation.SHARED,
         interpreter: interpreters.Interpreter | None = None,
+        standby: Standby | None = None,
     ) -> None:
         self.spec = spec
+        self.standby = standby  # started before its function was known (StandbyPool)
         self.parts = parts
         self.settings = parts.settings
         self.identity = identity
@@ -255,7 +253,6 @@ class ExecutionEnvironment:
         self.inner_pid: int | None = None  # PID 1 of the environment's PID namespace
         self.cgroup: Cgroup | None = None
         self.api: RuntimeApi | None = None
-        self._relays: list[object] = []
         self.invocations = 0
         self.last_used = time.monotonic()
         self.init_duration_ms: float | None = None
@@ -326,67 +323,30 @@ class ExecutionEnvironment:
         )
 
     def _start_isolated(self) -> None:
-        settings = self.settings
-        info_r, info_w = os.pipe()
-        block_r, block_w = os.pipe()
-        log_w, telemetry_w = self._pipes()
+        """Namespaces: an environment on standby (from the pool, or started now) is given
+        this function's code, cgroup and variables, and its runtime client starts."""
+        doors = self.parts.doors
+        standby = self.standby
+        if standby is None:
+            standby = self.standby = start_standby(
+                doors, self.identity, self.interpreter, self.spec.ephemeral_mb,
+                self.task_root, self.layers_root, self.spec.account_id,
+            )
+        else:
+            standby.fill_slots(self.task_root, self.layers_root)
+        self.process, self.inner_pid, self.api = standby.process, standby.inner_pid, standby.api
+        self._log_r, self._telemetry_r = standby.log_r, standby.telemetry_r
+        if doors.cgroups is not None and standby.cgroup is not None:
+            # Already in its learner's group (standby environments are started per learner:
+            # moving processes between cgroups costs milliseconds); now the function's limits.
+            self.cgroup = standby.cgroup
+            doors.cgroups.limit(self.cgroup, self.spec.memory_mb, self.spec.ephemeral_mb)
         paths = {"task": "/var/task", "runtime": "/var/runtime", "lang": "/var/lang",
                  "opt": "/opt"}
-        endpoint = f"http://127.0.0.1:{port_of(settings.endpoint_url)}"
+        endpoint = f"http://127.0.0.1:{port_of(self.settings.endpoint_url)}"
         env = self._variables(f"127.0.0.1:{boundary.RUNTIME_API_PORT}", endpoint, paths)
-        env["_LAMBDA_TELEMETRY_LOG_FD"] = str(telemetry_w)  # bwrap keeps fd numbers
-        drop_to = None
-        if self.identity.isolated:
-            drop_to = (int(self.identity.uid), int(self.identity.gid))  # type: ignore[arg-type]
-        command = boundary.command(
-            self.parts.boundary.bwrap or "bwrap",
-            self.interpreter,
-            self.task_root,
-            self.layers_root,
-            self.parts.etc,
-            self.spec.ephemeral_mb * MB,
-            info_w,
-            block_r,
-            [self.interpreter.path_in_environment, "-S", "-m", "awslambdaric", self.spec.handler],
-            drop_to,
-        )
-        try:
-            self.process = spawn(
-                command,
-                env=env,
-                cwd="/",
-                stdin=subprocess.DEVNULL,
-                stdout=log_w,
-                stderr=log_w,
-                pass_fds=(info_w, block_r, telemetry_w),
-                start_new_session=True,
-                umask=0o077,
-            )
-        finally:
-            for fd in (info_w, block_r, log_w):
-                os.close(fd)
-        os.close(telemetry_w)
-        try:
-            self.inner_pid = _read_child_pid(info_r, self.process)
-            if self.parts.cgroups is not None:
-                self.cgroup = self.parts.cgroups.environment(
-                    self.spec.account_id, self.id,
-                    (self.spec.memory_mb + self.spec.ephemeral_mb) * MB,
-                    self.spec.memory_mb,
-                )
-                self.cgroup.add(self.process.pid)
-                self.cgroup.add(self.inner_pid)
-            ports = [boundary.RUNTIME_API_PORT, *self.parts.relay_ports]
-            listeners = netns.listen_inside(self.inner_pid, ports)
-            self.api = RuntimeApi(listeners[0], settings.response_limit_bytes)
-            if self.parts.relay is not None:
-                for listener, port in zip(listeners[1:], self.parts.relay_ports, strict=True):
-                    self._relays.append(self.parts.relay.serve(listener, port))
-            os.write(block_w, b"go")  # bwrap may now start the runtime
-        finally:
-            for fd in (info_r, block_w):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        env["_LAMBDA_TELEMETRY_LOG_FD"] = str(standby.telemetry_fd)  # its number inside
+        standby.hand_over(env, self.spec.handler)
 
     def _start_on_host(self) -> None:
         """Single-learner mode: the same runtime client, as a child process, no boundary."""
@@ -685,31 +645,19 @@ class ExecutionEnvironment:
                 return
             self._closed = True
         self.kill()
-        if self.api is not None:
+        if self.standby is not None:
+            self.standby.close_doors(self.parts.doors.relay)
+        elif self.api is not None:
             self.api.close()
-        for handle in self._relays:
-            if self.parts.relay is not None:
-                self.parts.relay.stop(handle)
-        for fd in (self._log_r, self._telemetry_r):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            for fd in (self._log_r, self._telemetry_r):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
         self._log_r = self._telemetry_r = -1
         if self.cgroup is not None:
             self.cgroup.remove()
         if self.host_tmp is not None:
             shutil.rmtree(self.host_tmp, ignore_errors=True)
-
-
-# bwrap --die-with-parent kills the environment when the *thread* that started it ends
-# (the kernel's parent-death signal follows threads), so every environment is started
-# from this one long-lived thread: environments then die with the sandbox, not with the
-# request that happened to start them.
-_spawner = ThreadPoolExecutor(1, thread_name_prefix="environment-spawner")
-
-
-def spawn(command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-    return _spawner.submit(subprocess.Popen, command, **kwargs).result()
 
 
 def port_of(url: str) -> int:
@@ -737,23 +685,3 @@ def _exit_fd(process: subprocess.Popen[bytes] | None) -> int | None:
         return os.pidfd_open(process.pid)
     except OSError:
         return None
-
-
-def _read_child_pid(info_r: int, process: subprocess.Popen[bytes]) -> int:
-    """bwrap's --info-fd: JSON with the namespace's PID 1 as seen from here."""
-    data = b""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([info_r], [], [], 0.5)
-        if ready:
-            chunk = os.read(info_r, 4096)
-            data += chunk
-            if not chunk:
-                break
-        elif process.poll() is not None:
-            break
-    match = CHILD_PID.search(data)
-    if match is None:
-        raise RuntimeError(f"bwrap did not start (exit status {process.poll()})")
-    return int(match.group(1))
-

@@ -30,6 +30,7 @@ from sandbox.runtime.environment import (
 from sandbox.runtime.pool import EnvironmentPool, Throttled
 from sandbox.runtime.relay import Relay
 from sandbox.runtime.spec import FunctionSpec, InvocationResult, RuntimeHooks, RuntimeSettings
+from sandbox.runtime.standby import Doors, StandbyPool, slot_fits
 
 TAIL_BYTES = 4096
 
@@ -55,14 +56,19 @@ class LambdaRuntime:
         if self.boundary.available:
             cgroups = CgroupTree.create(f"lambda-lab-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         relay_ports = (port_of(settings.endpoint_url), *settings.extra_relay_ports)
-        self.parts = EnvironmentParts(
-            settings,
+        doors = Doors(
             self.boundary,
             boundary.system_files(work_dir / "etc"),
+            work_dir,
+            settings.response_limit_bytes,
             cgroups,
             Relay() if self.boundary.available else None,
             relay_ports,
         )
+        self.parts = EnvironmentParts(settings, doors)
+        self.standby = None
+        if self.boundary.available:
+            self.standby = StandbyPool(doors, self._standby_identity, settings.standby_environments)
         self.pool = EnvironmentPool(settings)
         self.code = CodeStore(work_dir / "code")
         self._stop = threading.Event()
@@ -89,7 +95,8 @@ class LambdaRuntime:
                 "Single-learner mode: handlers run as you, with no boundary "
                 f"({self.boundary.detail})."
             )
-        limits = self.parts.cgroups.describe() if self.parts.cgroups else "rlimits (no cgroups)"
+        cgroups = self.parts.doors.cgroups
+        limits = cgroups.describe() if cgroups else "rlimits (no cgroups)"
         return (
             f"Each execution environment is isolated by {self.boundary.detail}; "
             f"limits by {limits}."
@@ -97,17 +104,31 @@ class LambdaRuntime:
 
     # Environments ------------------------------------------------------------------
 
+    def _standby_identity(self, account_id: str) -> isolation.WorkerIdentity:
+        if self.own_uids:
+            return self.ids.new_environment(account_id)
+        return isolation.SHARED
+
     def _new_environment(
         self, spec: FunctionSpec, initialization_type: str
     ) -> ExecutionEnvironment:
         self.pool.admit(spec)
-        identity = isolation.SHARED
-        group = None
-        if self.own_uids:
-            identity = self.ids.new_environment(spec.account_id)
-            group = identity.gid
+        group = self.ids.group_of(spec.account_id) if self.own_uids else None
         task_root = self.code.unpack(spec.code_sha256, spec.code_zip, group)
         layers_root = self.code.merge_layers(list(spec.layers), group) if spec.layers else None
+        interpreter = interpreters.interpreter_for(spec.runtime)
+        standby = None
+        if self.standby is not None:
+            standby = self.standby.take(spec.account_id, interpreter, spec.ephemeral_mb)
+            if standby is not None and not slot_fits(task_root, layers_root):
+                self.standby.give_back(spec.account_id, standby)
+                standby = None
+        if standby is not None:
+            identity = standby.identity
+        elif self.own_uids:
+            identity = self.ids.new_environment(spec.account_id)
+        else:
+            identity = isolation.SHARED
         stream = self.hooks.open_log_stream(spec, log_stream_name(spec.version))
         env = ExecutionEnvironment(
             spec,
@@ -118,7 +139,8 @@ class LambdaRuntime:
             stream,
             initialization_type,
             identity,
-            interpreters.interpreter_for(spec.runtime),
+            interpreter,
+            standby,
         )
         self.pool.add(env)
         return env
@@ -145,6 +167,8 @@ class LambdaRuntime:
 
     def retire(self, account_id: str, function_name: str | None = None) -> int:
         """Retire the environments of an account (or one of its functions)."""
+        if function_name is None and self.standby is not None:
+            self.standby.forget(account_id)
         return self.pool.retire_where(
             lambda spec: (
                 spec.account_id == account_id
@@ -162,11 +186,13 @@ class LambdaRuntime:
 
     def shutdown(self) -> None:
         self._stop.set()
+        if self.standby is not None:
+            self.standby.close()
         self.pool.close_all()
-        if self.parts.relay is not None:
-            self.parts.relay.shutdown()
-        if self.parts.cgroups is not None:
-            self.parts.cgroups.remove()
+        if self.parts.doors.relay is not None:
+            self.parts.doors.relay.shutdown()
+        if self.parts.doors.cgroups is not None:
+            self.parts.doors.cgroups.remove()
 
     # Invocation --------------------------------------------------------------------
 

@@ -14,18 +14,18 @@ reads its settings (log format, log level) from the environment when it is impor
 Standard library only; nothing of the sandbox.
 """
 
-import json
-import os
-import sys
-
-# What awslambdaric and the SDK import anyway, loaded while no function waits.
+# Besides json, os and sys: what awslambdaric and the SDK import anyway, loaded while no
+# function waits (runtime_client is the runtime client's compiled part).
 import decimal  # noqa: F401
 import http.client  # noqa: F401
-import importlib  # noqa: F401
+import importlib
+import json
 import logging  # noqa: F401
+import os
+import sys
 import traceback  # noqa: F401
 
-import runtime_client  # noqa: F401  (the runtime client's compiled part)
+import runtime_client  # noqa: F401
 import simplejson  # noqa: F401
 
 TASK_ROOT = "/var/task"
@@ -51,6 +51,9 @@ def main() -> None:
     os.chdir(TASK_ROOT)
     # As `python -m awslambdaric` would have it: the function's code first on the path.
     sys.path[0] = TASK_ROOT
+    # /var/task and /opt were empty when the interpreter started: forget what it cached.
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
     sys.argv = ["awslambdaric", config["handler"]]
     from awslambdaric.__main__ import main as run_runtime
 

@@ -130,5 +130,8 @@ class RuntimeSettings:
     # default: a 128 MB function then gets 7% of a core, and the SDK's first client takes
     # seconds (see the sandbox README).
     cpu_follows_memory: bool = False
+    # Environments started ahead, waiting for a function (see standby): cold starts then
+    # cost the learner's own import and little more.
+    standby_environments: int = 2
     # Loopback ports of the sandbox (besides the AWS endpoint) that handlers may reach.
     extra_relay_ports: tuple[int, ...] = ()

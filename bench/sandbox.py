@@ -43,13 +43,15 @@ from botocore.config import Config  # noqa: E402
 from sandbox import moto_state  # noqa: E402
 from sandbox.server import Sandbox  # noqa: E402
 
+COLD_PACE_S = 0.25
 HANDLER = """
 import json
 
 def handler(event, context):
     return {"ok": True}
 """
-SQS_LATENCY_HANDLER = """
+SQS_LATENCY_COLD_PACE_S = 0.25
+HANDLER = """
 import time
 
 def handler(event, context):
@@ -57,11 +59,13 @@ def handler(event, context):
     for record in event["Records"]:
         print(f"LATENCY {started - float(record['body']):.6f}")
 """
-SQS_DRAIN_HANDLER = """
+SQS_DRAIN_COLD_PACE_S = 0.25
+HANDLER = """
 def handler(event, context):
     return len(event["Records"])
 """
-S3_HANDLER = """
+S3_COLD_PACE_S = 0.25
+HANDLER = """
 import urllib.parse
 
 def handler(event, context):
@@ -159,25 +163,37 @@ def main() -> None:
         iam = boto3.client("iam", **session)
         role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
-        def create(source: str, name: str) -> None:
+        def create(source: str, name: str, **settings: object) -> None:
             lam.create_function(
                 FunctionName=name,
                 Runtime="python3.12",
                 Role=role,
                 Handler="app.handler",
                 Code={"ZipFile": zipped(source)},
+                **settings,
             )
 
-        # Cold starts: each function's first invocation starts a new environment.
+        # Cold starts: each function's first invocation starts a new environment. Paced as
+        # a learner's deploys are (seconds apart), so the standby pool has refilled.
         cold, init = [], []
         for index in range(cold_runs):
             create(HANDLER, f"cold-{index}")
+            time.sleep(COLD_PACE_S)
             started = time.perf_counter()
             response = lam.invoke(FunctionName=f"cold-{index}", LogType="Tail")
             cold.append((time.perf_counter() - started) * 1000)
             response["Payload"].read()
             tail = base64.b64decode(response["LogResult"]).decode()
             init.append(float(tail.split("Init Duration: ")[1].split(" ms")[0]))
+
+        # Cold starts without a standby environment: 1 GB of /tmp is started on demand.
+        scratch = []
+        for index in range(start_runs):
+            create(HANDLER, f"scratch-{index}", EphemeralStorage={"Size": 1024})
+            time.sleep(COLD_PACE_S)
+            scratch.append(
+                timed(lambda i=index: lam.invoke(FunctionName=f"scratch-{i}")["Payload"].read())
+            )
 
         # Warm starts, and the same path without an execution (a cheap Lambda API call).
         create(HANDLER, "warm")
@@ -283,6 +299,7 @@ def main() -> None:
         drained = drained and left["ApproximateNumberOfMessagesNotVisible"] == "0"
 
     cold_p50, cold_p95 = percentiles(cold)
+    scratch_p50, scratch_p95 = percentiles(scratch)
     warm_p50, warm_p95 = percentiles(warm)
     api_p50, _ = percentiles(api_call)
     runtime_p50, runtime_p95 = percentiles(runtime_only)
@@ -307,6 +324,11 @@ def main() -> None:
             f"{ratio(cold_p50)}; p95 {ratio(cold_p95)}",
         ),
         ("  of which Init Duration", f"p50 {init_p50:.1f} ms", ratio(init_p50)),
+        (
+            "cold start without standby (1 GB /tmp)",
+            f"p50 {scratch_p50:.1f} ms, p95 {scratch_p95:.1f} ms",
+            f"{ratio(scratch_p50)}",
+        ),
         (
             "  cold overhead (cold - warm - import)",
             f"p50 {cold_overhead:.1f} ms",

@@ -14,10 +14,10 @@ reads its settings (log format, log level) from the environment when it is impor
 Standard library only; nothing of the sandbox.
 """
 
-# Besides json, os and sys: what awslambdaric and the SDK import anyway, loaded while no
-# function waits (runtime_client is the runtime client's compiled part).
+# Besides json, os and sys: what awslambdaric imports anyway, loaded while no function
+# waits (runtime_client is the runtime client's compiled part). Not http.client: the
+# runtime client imports it only to report an init error, and it costs memory.
 import decimal  # noqa: F401
-import http.client  # noqa: F401
 import importlib
 import json
 import logging  # noqa: F401
@@ -25,8 +25,18 @@ import os
 import sys
 import traceback  # noqa: F401
 
+# The runtime client's own modules that read nothing of the environment when imported
+# (bootstrap and lambda_runtime_client do: they wait for the function's variables).
+import awslambdaric.lambda_config  # noqa: F401
+import awslambdaric.lambda_context  # noqa: F401
+import awslambdaric.lambda_literals  # noqa: F401
+import awslambdaric.lambda_runtime_exception  # noqa: F401
+import awslambdaric.lambda_runtime_hooks_runner  # noqa: F401
+import awslambdaric.lambda_runtime_log_utils  # noqa: F401
+import awslambdaric.lambda_runtime_marshaller  # noqa: F401
 import runtime_client  # noqa: F401
 import simplejson  # noqa: F401
+import snapshot_restore_py  # noqa: F401
 
 TASK_ROOT = "/var/task"
 

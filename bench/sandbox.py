@@ -50,8 +50,7 @@ import json
 def handler(event, context):
     return {"ok": True}
 """
-SQS_LATENCY_COLD_PACE_S = 0.25
-HANDLER = """
+SQS_LATENCY_HANDLER = """
 import time
 
 def handler(event, context):
@@ -59,13 +58,11 @@ def handler(event, context):
     for record in event["Records"]:
         print(f"LATENCY {started - float(record['body']):.6f}")
 """
-SQS_DRAIN_COLD_PACE_S = 0.25
-HANDLER = """
+SQS_DRAIN_HANDLER = """
 def handler(event, context):
     return len(event["Records"])
 """
-S3_COLD_PACE_S = 0.25
-HANDLER = """
+S3_HANDLER = """
 import urllib.parse
 
 def handler(event, context):

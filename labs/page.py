@@ -25,7 +25,7 @@ from labs.engine import (
 from labs.http_requests import UrlNotFound, send
 from labs.model import load_labs
 from labs.sample_events import SAMPLES, parse_event, sample
-from labs.sandbox_views import list_resources, read_log_streams, reset_lab
+from labs.sandbox_views import describe_runtime, list_resources, read_log_streams, reset_lab
 from labs.widgets import show_call, show_checks, show_logs
 from lessons.catalog import lesson_by_slug, load_lessons
 from sandbox import get_sandbox
@@ -271,6 +271,7 @@ with st.sidebar:
     st.divider()
     with st.expander(":material/inventory_2: My sandbox", expanded=False):
         st.caption(f"Account {ctx.values['account']} · {get_sandbox().endpoint_url}")
+        st.caption(describe_runtime(get_sandbox().runtime))
         for kind, names in list_resources(session).items():
             st.markdown(f"**{kind}**: " + (", ".join(f"`{n}`" for n in names) or "none"))
     if st.button("Reset this lab", key=f"reset-{slug}", icon=":material/restart_alt:"):
@@ -283,6 +284,10 @@ with st.sidebar:
                 store.pop(step_key_, None)
         st.toast(f"Removed {len(removed)} resource(s); the lab starts again.")
         st.rerun()
+
+runtime = get_sandbox().runtime
+if runtime is not None and not runtime.boundary.available:  # nothing isolates handlers here
+    st.warning(runtime.describe_boundary(), icon=":material/warning:")
 
 map_panel = st.expander(
     "Map of my sandbox", icon=":material/account_tree:", key=f"lab-map-{slug}", on_change="rerun"

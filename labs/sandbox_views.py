@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
@@ -86,6 +87,15 @@ def _requests_mentioning(lines: list[LogLine], text: str) -> list[LogLine]:
     if request and any(text in ln.message for ln in request):
         kept += request
     return kept
+
+
+def describe_runtime(runtime: Any) -> str:
+    """What runs the learner's handlers: the boundary, and which Python runs which runtime
+    (``runtime`` is the sandbox's LambdaRuntime)."""
+    versions = ", ".join(
+        f"{name} on Python {version}" for name, version in runtime.interpreters_by_runtime()
+    )
+    return f"{runtime.describe_boundary()} Runtimes here: {versions}."
 
 
 def list_resources(session: boto3.Session) -> dict[str, list[str]]:

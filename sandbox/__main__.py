@@ -10,6 +10,7 @@ import argparse
 import signal
 import threading
 
+from sandbox.runtime.isolation import IsolationError
 from sandbox.server import Sandbox
 
 
@@ -17,14 +18,17 @@ def serve(args: argparse.Namespace) -> None:
     # Strangers share a strict sandbox: it runs no handler without a boundary, unless the
     # person starting it chooses single-learner mode knowingly.
     namespaces = False if args.single_learner else (True if args.strict else None)
-    sandbox = Sandbox(
-        port=args.port,
-        strict_credentials=args.strict,
-        verbose=args.verbose,
-        http_port=args.http_port,
-        namespaces=namespaces,
-        cpu_follows_memory=args.cpu_follows_memory,
-    ).start()
+    try:
+        sandbox = Sandbox(
+            port=args.port,
+            strict_credentials=args.strict,
+            verbose=args.verbose,
+            http_port=args.http_port,
+            namespaces=namespaces,
+            cpu_follows_memory=args.cpu_follows_memory,
+        ).start()
+    except IsolationError as error:
+        raise SystemExit(f"The sandbox did not start. {error}") from None
     endpoint = sandbox.endpoint_url
     web = sandbox.http.base_url
     assert sandbox.runtime is not None

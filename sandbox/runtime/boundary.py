@@ -61,10 +61,14 @@ class BoundaryInfo:
     bwrap: str | None = None
 
 
+BWRAP_SETTING = "LAMBDA_LAB_BWRAP"  # where bwrap is, if not on PATH
+
+
 @functools.cache
 def detect() -> BoundaryInfo:
-    bwrap = shutil.which("bwrap") or shutil.which("bwrap", path="/usr/bin:/bin")
-    if bwrap is None:
+    bwrap = os.environ.get(BWRAP_SETTING) or shutil.which("bwrap")
+    bwrap = bwrap or shutil.which("bwrap", path="/usr/bin:/bin")
+    if bwrap is None or not os.access(bwrap, os.X_OK):
         return BoundaryInfo(False, "bubblewrap (bwrap) is not installed")
     if os.geteuid() == 0:
         if not Path(SETPRIV).exists():

@@ -34,6 +34,8 @@ RUNTIME_DISTRIBUTIONS = (
     "urllib3",
     "six",
 )
+# Lambda's supported Python runtimes (as of December 2026).
+PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 RUNTIME_PATTERN = re.compile(r"^python(3)\.(\d+)$")
 
 

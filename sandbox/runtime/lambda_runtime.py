@@ -102,6 +102,13 @@ class LambdaRuntime:
             f"limits by {limits}."
         )
 
+    def interpreters_by_runtime(self) -> list[tuple[str, str]]:
+        """(runtime, the Python version that runs it here), for Lambda's Python runtimes."""
+        return [
+            (runtime, interpreters.interpreter_for(runtime).version)
+            for runtime in interpreters.PYTHON_RUNTIMES
+        ]
+
     # Environments ------------------------------------------------------------------
 
     def _standby_identity(self, account_id: str) -> isolation.WorkerIdentity:

@@ -102,3 +102,15 @@ def test_a_fast_forward_shows_how_far_the_clock_moved_and_what_fired():
     (note,) = [m.value for m in at.markdown if m.value.startswith("The sandbox clock moved")]
     assert note.startswith("The sandbox clock moved 2 days, from ")
     assert "None of your schedules came due on the way." in note  # no rule made yet
+
+
+def test_the_sandbox_panel_says_what_isolates_handlers_and_which_python_runs_them():
+    from sandbox import get_sandbox
+
+    at = open_lab("first-function")
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    runtime = get_sandbox().runtime
+    assert runtime.describe_boundary() in captions
+    assert "python3.12 on Python " in captions
+    warned = any("Single-learner mode" in w.value for w in at.warning)
+    assert warned == (not runtime.boundary.available)  # the warning shows only without one

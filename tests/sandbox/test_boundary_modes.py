@@ -64,7 +64,8 @@ def invoke_once(banner: str) -> dict:
                                               "    return os.environ['LAMBDA_TASK_ROOT']\n"})},
     )
     response = lam.invoke(FunctionName="mode")
-    return {"error": response.get("FunctionError"), "payload": json.loads(response["Payload"].read())}
+    payload = json.loads(response["Payload"].read())
+    return {"error": response.get("FunctionError"), "payload": payload}
 
 
 def test_without_namespaces_the_sandbox_says_so_and_still_runs_handlers():

@@ -22,6 +22,7 @@ import importlib
 import json
 import logging  # noqa: F401
 import os
+import socket
 import sys
 import traceback  # noqa: F401
 
@@ -54,7 +55,24 @@ def read_config(fd: int) -> dict:
     return json.loads(b"".join(chunks))
 
 
+def open_doors(channel_fd: int, ports: str) -> None:
+    """Listen on this environment's loopback (the Runtime API at 127.0.0.1:9001, the
+    sandbox's relayed ports) and give the sockets to the sandbox, which serves them.
+    Nothing of them stays here: the ports are then taken, by the sandbox."""
+    listeners = []
+    for port in ports.split(","):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", int(port)))
+        listener.listen(16)
+        listeners.append(listener)
+    with socket.socket(fileno=channel_fd) as channel:
+        socket.send_fds(channel, [b"doors"], [listener.fileno() for listener in listeners])
+    for listener in listeners:
+        listener.close()
+
+
 def main() -> None:
+    open_doors(int(sys.argv[2]), sys.argv[3])
     config = read_config(int(sys.argv[1]))
     os.environ.clear()
     os.environ.update(config["environment"])

@@ -20,6 +20,7 @@ import json
 import os
 import select
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sandbox.runtime import boundary, interpreters, netns
+from sandbox.runtime import boundary, interpreters
 from sandbox.runtime.cgroups import Cgroup, CgroupTree
 from sandbox.runtime.code_store import make_read_only
 from sandbox.runtime.isolation import WorkerIdentity
@@ -41,6 +42,7 @@ PRESTART_INSIDE = "/var/runtime/_lambda_lab_prestart.py"
 DEFAULT_EPHEMERAL_MB = 512
 SLOT_COPY_LIMIT_BYTES = 16 * 1024 * 1024  # larger packages are mounted, not copied
 MB = 1024 * 1024
+LISTENER_TIMEOUT_S = 20.0  # the interpreter's start, on a busy machine
 
 # bwrap --die-with-parent kills the environment when the *thread* that started it ends
 # (the kernel's parent-death signal follows threads), so every environment is started
@@ -155,6 +157,8 @@ def start_standby(
     log_r, log_w = os.pipe()
     telemetry_r, telemetry_w = os.pipe()
     config_r, config_w = os.pipe()
+    doors_here, doors_inside = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    ports = [boundary.RUNTIME_API_PORT, *doors.relay_ports]
     for fd in (log_r, telemetry_r):
         os.set_blocking(fd, False)
     drop_to = None
@@ -169,7 +173,10 @@ def start_standby(
         ephemeral_mb * MB,
         info_w,
         block_r,
-        [interpreter.path_in_environment, "-S", PRESTART_INSIDE, str(config_r)],
+        [
+            interpreter.path_in_environment, "-S", PRESTART_INSIDE,
+            str(config_r), str(doors_inside.fileno()), ",".join(map(str, ports)),
+        ],
         drop_to,
         extra_files=((PRESTART, PRESTART_INSIDE),),
     )
@@ -188,13 +195,14 @@ def start_standby(
             stdin=subprocess.DEVNULL,
             stdout=log_w,
             stderr=log_w,
-            pass_fds=(info_w, block_r, telemetry_w, config_r, args_r),
+            pass_fds=(info_w, block_r, telemetry_w, config_r, args_r, doors_inside.fileno()),
             start_new_session=True,
             umask=0o077,
         )
     finally:
         for fd in (info_w, block_r, log_w, telemetry_w, config_r, args_r):
             os.close(fd)
+        doors_inside.close()
     try:
         inner_pid = _read_child_pid(info_r, process)
         cgroup = None
@@ -202,8 +210,8 @@ def start_standby(
             cgroup = doors.cgroups.environment(account_id, environment_id)
             cgroup.add(process.pid)
             cgroup.add(inner_pid)
-        ports = [boundary.RUNTIME_API_PORT, *doors.relay_ports]
-        listeners = netns.listen_inside(inner_pid, ports)
+        os.write(block_w, b"go")  # bwrap may now start the interpreter
+        listeners = receive_listeners(doors_here, len(ports), process)
         standby = Standby(
             environment_id, process, inner_pid,
             RuntimeApi(listeners[0], doors.response_limit_bytes),
@@ -213,7 +221,6 @@ def start_standby(
         if doors.relay is not None:
             for listener, port in zip(listeners[1:], doors.relay_ports, strict=True):
                 standby.relays.append(doors.relay.serve(listener, port))
-        os.write(block_w, b"go")  # bwrap may now start the runtime
         return standby
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -228,6 +235,29 @@ def start_standby(
         for fd in (info_r, block_w):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        doors_here.close()
+
+
+def receive_listeners(
+    channel: socket.socket, count: int, process: subprocess.Popen[bytes]
+) -> list[socket.socket]:
+    """The listening sockets ``prestart.py`` made on the environment's loopback and sent
+    over ``channel`` (SCM_RIGHTS). A socket keeps the network namespace it was made in,
+    so the sandbox accepts connections from inside with nothing routable outside, and
+    needs no privilege to do so (root or not)."""
+    channel.settimeout(LISTENER_TIMEOUT_S)
+    try:
+        _, fds, _, _ = socket.recv_fds(channel, 64, count)
+    except (OSError, TimeoutError) as error:
+        raise RuntimeError(f"the environment opened no Runtime API ({error})") from None
+    if len(fds) != count:
+        for fd in fds:
+            os.close(fd)
+        raise RuntimeError(
+            f"the environment opened {len(fds)} of its {count} doors "
+            f"(exit status {process.poll()})"
+        )
+    return [socket.socket(fileno=fd) for fd in fds]
 
 
 def standby_variables(interpreter: interpreters.Interpreter, telemetry_fd: str) -> dict[str, str]:

@@ -1,0 +1,122 @@
+"""The boundary when the sandbox is not root (a learner's laptop): bubblewrap makes a user
+namespace, the code is uid 993 inside, and the same attacks fail.
+
+The sandbox runs as an unprivileged uid in a process of its own, on the machine's Python
+of the same version (the project's virtual environment may sit where only root can
+reach, such as pyenv under /root). Skipped where the machine cannot run it so: not root
+(no other uid to become), no such Python, or a checkout that other users cannot read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.sandbox.conftest import TRUST_POLICY, zip_files
+
+ROOT = Path(__file__).resolve().parents[2]
+UID = 3_999_917
+PYTHON = shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin")
+SITE = sysconfig.get_paths()["purelib"]
+
+ATTACKS = """
+import ctypes, errno, os, socket
+
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except OSError as error:
+        return errno.errorcode.get(error.errno, type(error).__name__)
+
+def handler(event, context):
+    libc = ctypes.CDLL(None, use_errno=True)
+    def new_user_namespace():
+        if libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            raise OSError(ctypes.get_errno(), "unshare")
+    stats = os.statvfs("/tmp")
+    return {
+        "uid": os.getuid(),
+        "host_file": attempt(lambda: open(event["host_file"]).read()),
+        "network": attempt(lambda: socket.create_connection(("192.0.2.1", 80), timeout=2)),
+        "tmp_mb": stats.f_blocks * stats.f_frsize // (1024 * 1024),
+        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "user_namespace": attempt(new_user_namespace),
+    }
+"""
+
+
+def as_user(*command: str) -> list[str]:
+    return ["setpriv", f"--reuid={UID}", f"--regid={UID}", "--clear-groups", *command]
+
+
+def environment(home: Path) -> dict[str, str]:
+    return {"HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONPATH": f"{SITE}:{ROOT}"}
+
+
+@pytest.fixture
+def unprivileged(tmp_path_factory: pytest.TempPathFactory):
+    if os.geteuid() != 0 or PYTHON is None or shutil.which("setpriv") is None:
+        pytest.skip("needs root (to become another uid), setpriv and the machine's Python")
+    home = tmp_path_factory.mktemp("unprivileged-home")
+    os.chown(home, UID, UID)
+    os.chmod(home.parent, 0o755)
+    probe = subprocess.run(
+        as_user(PYTHON, "-c", "import boto3, moto, awslambdaric, sandbox"),
+        env=environment(home), cwd=home, capture_output=True, text=True,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"another uid cannot read this checkout or its packages: {probe.stderr[-200:]}")
+    process = subprocess.Popen(
+        as_user(PYTHON, "-m", "sandbox", "serve", "--port", "0", "--learner", "laptop"),
+        env=environment(home), cwd=home,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    banner = ""
+    while "Ctrl+C" not in banner:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        assert line, banner
+        banner += line
+    yield banner
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_as_an_ordinary_user_the_same_attacks_fail(unprivileged, tmp_path):
+    assert "isolated by Linux namespaces" in unprivileged
+    exported = dict(re.findall(r"export (AWS_\w+)=(\S+)", unprivileged))
+    session = boto3.Session(
+        aws_access_key_id=exported["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=exported["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    endpoint = exported["AWS_ENDPOINT_URL"]
+    role = session.client("iam", endpoint_url=endpoint).create_role(
+        RoleName="laptop", AssumeRolePolicyDocument=TRUST_POLICY
+    )["Role"]["Arn"]
+    lam = session.client("lambda", endpoint_url=endpoint)
+    lam.create_function(
+        FunctionName="attacks", Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": zip_files({"app.py": ATTACKS})}, Timeout=10,
+    )
+    host_file = tmp_path / "secret.txt"
+    host_file.write_text("the host's")
+    host_file.chmod(0o644)
+    response = lam.invoke(FunctionName="attacks", Payload=json.dumps({"host_file": str(host_file)}))
+    seen = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, seen
+    assert seen["uid"] == 993  # Lambda's sbx_user1051, inside a user namespace
+    assert seen["host_file"] == "ENOENT"
+    assert seen["network"] == "ENETUNREACH"
+    assert seen["tmp_mb"] == 512
+    assert len(seen["processes"]) <= 3
+    assert seen["user_namespace"] != "allowed"  # no nested user namespaces

@@ -1,24 +1,12 @@
-"""Keeping learner code away from the host and from other learners' code.
+"""Who learner code runs as, and the process bookkeeping around it.
 
-Learner code is untrusted. What protects the host and the other learners depends on
-whether the sandbox runs as root (a server) or as an ordinary user (a laptop):
-
-As root, every execution environment runs under an unprivileged uid of its own, drawn
-at random from a high range and never handed out twice in a process, with the group of
-its learner account (``LearnerIds``). Learner code then cannot read ``/proc/<pid>/environ``
-of the sandbox or of any other environment, cannot signal or ptrace them, and cannot read
-root-only files. The environment's ``/tmp`` folder is its own (0700), its code is
-readable by its learner's group only and writable by nobody, and its umask is 077, so
-files it leaves in the host's ``/tmp`` are private too. Killing an environment kills
-every process of its uid at once (``kill(-1)`` run as that uid): whatever the handler
-started, ``setsid`` or double fork included, and the kernel makes that race-free
-against ``fork``.
-
-As an ordinary user there is one uid for everything. The sandbox process is made
-non-dumpable, so learner code (same uid) cannot read its ``/proc/<pid>/environ`` or
-memory, nor ptrace it; each worker makes itself a child subreaper, so whatever its
-children start stays below it in the process tree, and killing an environment kills
-that whole tree (found through ``/proc``), new sessions included.
+The boundary itself is the kernel's (``boundary``: namespaces; ``cgroups``: limits).
+This module keeps what goes with it: as root, a random unprivileged uid per execution
+environment, never handed out twice in a process, with one gid per learner account
+(``LearnerIds``); the sandbox process made non-dumpable, so code under its own uid
+(single-learner mode) cannot read its ``/proc/<pid>/environ`` or memory; and, for
+single-learner mode, where no PID namespace holds an environment's processes, the
+process table, trees, and the reaping of orphans re-parented to the sandbox.
 """
 
 from __future__ import annotations
@@ -28,10 +16,7 @@ import ctypes
 import ctypes.util
 import os
 import random
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,11 +28,10 @@ PR_SET_CHILD_SUBREAPER = 36
 # Environment uids and learner gids come from this range: far above any real account
 # (and above the 65536 ids rootless containers map), below 2**31 for old tools.
 ID_RANGE = (1 << 24, 1 << 31)
-PROCESS_LIMIT = 1024  # Lambda's quota of processes and threads per environment
 
 
 class IsolationError(RuntimeError):
-    """Learner code cannot be isolated here (no interpreter an unprivileged uid can run)."""
+    """Learner code cannot be isolated here, and isolation was required."""
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -99,7 +83,6 @@ class LearnerIds:
         self._lock = threading.Lock()
         self._given: set[int] = set()
         self._gids: dict[str, int] = {}
-        self.environment_uids: set[int] = set()
 
     def _draw(self) -> int:
         while True:
@@ -118,66 +101,8 @@ class LearnerIds:
     def new_environment(self, account_id: str) -> WorkerIdentity:
         gid = self.group_of(account_id)
         with self._lock:
-            uid = self._draw()
-            self.environment_uids.add(uid)
-            return WorkerIdentity(uid, gid)
+            return WorkerIdentity(self._draw(), gid)
 
-    def probe_identity(self) -> WorkerIdentity:
-        with self._lock:
-            return WorkerIdentity(self._draw(), self._draw())
-
-
-# The interpreter workers run --------------------------------------------------------
-
-
-_interpreters: dict[str, str] = {}
-_interpreters_lock = threading.Lock()
-
-
-def _can_run(python: str, probe_ids: WorkerIdentity, probe: list[str]) -> bool:
-    try:
-        completed = subprocess.run(
-            [python, *probe],
-            user=probe_ids.uid,
-            group=probe_ids.gid,
-            extra_groups=[],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=30,
-            env={"PATH": "/usr/bin:/bin"},
-            cwd="/",
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return completed.returncode == 0
-
-
-def worker_interpreter(preferred: str, probe_ids: WorkerIdentity, probe: list[str]) -> str:
-    """An interpreter of the same Python version that an unprivileged uid can run.
-
-    ``preferred`` (the sandbox's own) may live where only root can reach it, such as
-    pyenv under /root: then the system's python3.X of the same minor version is used,
-    with the same site-packages folders. Raises IsolationError when there is none.
-    """
-    with _interpreters_lock:
-        found = _interpreters.get(preferred)
-        if found:
-            return found
-        minor = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        candidates = [preferred]
-        for folder in ("/usr/local/bin", "/usr/bin", "/bin"):
-            candidate = shutil.which(minor, path=folder)
-            if candidate and candidate not in candidates:
-                candidates.append(candidate)
-        for candidate in candidates:
-            if _can_run(candidate, probe_ids, probe):
-                _interpreters[preferred] = candidate
-                return candidate
-        raise IsolationError(
-            f"no {minor} interpreter that an unprivileged uid can run (tried "
-            f"{', '.join(candidates)}); install {minor} where every user can read it, "
-            "or set RuntimeSettings.python_executable"
-        )
 
 
 # Folders -----------------------------------------------------------------------------
@@ -186,13 +111,6 @@ def worker_interpreter(preferred: str, probe_ids: WorkerIdentity, probe: list[st
 def prepare_work_dir(work_dir: Path) -> None:
     """Root's 0700 temporary folder becomes traversable, not listable (0711)."""
     os.chmod(work_dir, 0o711)
-
-
-def own_tmp_dir(path: Path, identity: WorkerIdentity) -> None:
-    """An environment's /tmp: its uid only, 0700."""
-    if identity.isolated:
-        os.chown(path, identity.uid, identity.gid)  # type: ignore[arg-type]
-    os.chmod(path, 0o700)
 
 
 # Processes ---------------------------------------------------------------------------
@@ -308,30 +226,3 @@ def kill_tree(pid: int) -> set[int]:
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
     return stopped
-
-
-_KILL = shutil.which("kill", path="/usr/bin:/bin")
-
-
-def signal_uid(identity: WorkerIdentity, signum: int) -> None:
-    """Signal every process of an environment's uid: kill(-1) run as that uid."""
-    if not identity.isolated:
-        return
-    number = str(int(signum))
-    if _KILL:
-        command = [_KILL, f"-{number}", "--", "-1"]
-    else:  # no kill(1): the interpreter does it
-        command = [sys.executable, "-I", "-S", "-c", f"import os; os.kill(-1, {number})"]
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run(
-            command,
-            user=identity.uid,
-            group=identity.gid,
-            extra_groups=[],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin"},
-            cwd="/",
-            timeout=10,
-        )

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 
-from tests.sandbox.conftest import TRUST_POLICY, zip_files
+from tests.sandbox.served import lambda_with_function, read_banner
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
@@ -65,29 +63,7 @@ def test_handler_reads_nothing_of_the_sandbox_processes_environment(tmp_path):
         text=True,
     )
     try:
-        banner = ""
-        while "Ctrl+C" not in banner:
-            line = process.stdout.readline()  # type: ignore[union-attr]
-            assert line, banner
-            banner += line
-        exported = dict(re.findall(r"export (AWS_\w+)=(\S+)", banner))
-        endpoint = exported["AWS_ENDPOINT_URL"]
-        session = boto3.Session(
-            aws_access_key_id=exported["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=exported["AWS_SECRET_ACCESS_KEY"],
-            region_name="us-east-1",
-        )
-        iam = session.client("iam", endpoint_url=endpoint)
-        role = iam.create_role(RoleName="snoop", AssumeRolePolicyDocument=TRUST_POLICY)
-        lam = session.client("lambda", endpoint_url=endpoint)
-        lam.create_function(
-            FunctionName="snoop",
-            Runtime="python3.12",
-            Role=role["Role"]["Arn"],
-            Handler="app.handler",
-            Code={"ZipFile": zip_files({"app.py": SNOOP})},
-            Timeout=30,
-        )
+        lam = lambda_with_function(read_banner(process), "snoop", SNOOP, Timeout=30)
         response = lam.invoke(FunctionName="snoop")
         payload = json.loads(response["Payload"].read())
         assert "FunctionError" not in response, payload

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
 
-import boto3
 import pytest
 
-from tests.sandbox.conftest import TRUST_POLICY, zip_files
+from tests.sandbox.served import lambda_with_function, read_banner
 
 ROOT = Path(__file__).resolve().parents[2]
 UID = 3_999_917
@@ -81,33 +79,16 @@ def unprivileged(tmp_path_factory: pytest.TempPathFactory):
         env=environment(home), cwd=home,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    banner = ""
-    while "Ctrl+C" not in banner:
-        line = process.stdout.readline()  # type: ignore[union-attr]
-        assert line, banner
-        banner += line
-    yield banner
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield read_banner(process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_as_an_ordinary_user_the_same_attacks_fail(unprivileged, tmp_path):
     assert "isolated by Linux namespaces" in unprivileged
-    exported = dict(re.findall(r"export (AWS_\w+)=(\S+)", unprivileged))
-    session = boto3.Session(
-        aws_access_key_id=exported["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=exported["AWS_SECRET_ACCESS_KEY"],
-        region_name="us-east-1",
-    )
-    endpoint = exported["AWS_ENDPOINT_URL"]
-    role = session.client("iam", endpoint_url=endpoint).create_role(
-        RoleName="laptop", AssumeRolePolicyDocument=TRUST_POLICY
-    )["Role"]["Arn"]
-    lam = session.client("lambda", endpoint_url=endpoint)
-    lam.create_function(
-        FunctionName="attacks", Runtime="python3.12", Role=role, Handler="app.handler",
-        Code={"ZipFile": zip_files({"app.py": ATTACKS})}, Timeout=10,
-    )
+    lam = lambda_with_function(unprivileged, "attacks", ATTACKS, Timeout=10)
     host_file = tmp_path / "secret.txt"
     host_file.write_text("the host's")
     host_file.chmod(0o644)

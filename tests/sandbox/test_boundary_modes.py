@@ -11,7 +11,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.sandbox.served import lambda_with_function, read_banner
 
@@ -70,3 +73,43 @@ def test_a_strict_sandbox_runs_single_learner_only_when_told_so():
         process.terminate()
         process.wait(timeout=30)
     assert result["error"] is None, result
+
+
+CPU_BOUND = """
+import time
+
+def handler(event, context):
+    started = time.process_time()
+    total = 0
+    for number in range(event["loops"]):
+        total += number * number
+    return {"cpu_ms": (time.process_time() - started) * 1000}
+"""
+
+
+def test_with_cpu_following_memory_a_small_function_computes_slower():
+    """One vCPU at 1,769 MB: the same work takes several times longer at 128 MB."""
+    process = serve("--cpu-follows-memory", "--learner", "cpu")
+    try:
+        banner = read_banner(process)
+        if "cgroup" not in banner:
+            pytest.skip("no cgroups on this machine: CPU cannot follow memory")
+        lam = lambda_with_function(banner, "small", CPU_BOUND, MemorySize=128, Timeout=30)
+        durations = {}
+        for memory in (1769, 128):
+            lam.update_function_configuration(FunctionName="small", MemorySize=memory)
+            lam.invoke(FunctionName="small", Payload=json.dumps({"loops": 1000}))  # cold start
+            timings = []
+            for _ in range(2):  # the quicker of two: a busy machine slows one now and then
+                started = time.perf_counter()
+                response = lam.invoke(
+                    FunctionName="small", Payload=json.dumps({"loops": 1_000_000})
+                )
+                timings.append(time.perf_counter() - started)
+                assert "FunctionError" not in response, response["Payload"].read()
+            durations[memory] = min(timings)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # 128 / 1,769 of a core is 7%; allow for a busy machine's noise.
+    assert durations[128] > 4 * durations[1769], durations

@@ -7,8 +7,8 @@
     poll-permission     an event source mapping whose role cannot read its queue or stream
     visibility-timeout  an SQS trigger whose queue hides messages for less than the timeout
     vpc-without-nat     a function in subnets with no route to a NAT gateway that tries to
-                        reach the internet (the sandbox logs "blocked a connection beyond
-                        loopback"; on AWS the call times out)
+                        reach the internet (in the sandbox only loopback exists, so the
+                        call fails with "Network is unreachable"; on AWS it times out)
 
 Each detector reads the graph (and, for the log-based ones, the function's log events).
 """
@@ -55,7 +55,7 @@ OPERATION_ACTIONS = {
     "DeleteMessageBatch": "sqs:DeleteMessage",
 }
 SQS_OPERATIONS = ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
-BLOCKED = "blocked a connection beyond loopback"
+BLOCKED = "Network is unreachable"  # ENETUNREACH: an environment has no route off loopback
 TIMEOUT_SIGNS = ("Task timed out after", "ConnectTimeoutError", "Connect timeout on endpoint")
 POLL_ACTIONS = {
     "queue": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),

@@ -1,8 +1,10 @@
 """Keep every connection this process opens on the loopback interface.
 
-The app, the sandbox and every learner's worker install this guard at start-up, so
-nothing the course runs can reach beyond the machine: no AWS account, no internet.
-A refused attempt raises ``OffLoopbackError`` and is recorded, which tests read.
+The app and the sandbox install this guard at start-up, so nothing the course's own code
+does can reach beyond the machine: no AWS account, no internet. A refused attempt raises
+``OffLoopbackError`` and is recorded, which tests read. It is a guard against our own
+mistakes, not a boundary: learners' handlers run in network namespaces where nothing
+but loopback exists (``sandbox/runtime/boundary.py``), which no Python code can undo.
 """
 
 from __future__ import annotations

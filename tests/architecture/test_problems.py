@@ -255,7 +255,7 @@ def test_a_function_in_a_vpc_without_nat_that_calls_the_internet_is_red(learner)
     name = vpc_function(learner, with_nat=False)
     (problem,) = problems(learner, "vpc-without-nat")
     assert problem.node and problem.node.endswith(f":function:{name}")
-    assert "blocked a connection beyond loopback" in problem.evidence
+    assert "Network is unreachable" in problem.evidence
     assert problem.fix.startswith("ec2.create_route(RouteTableId=")
     assert 'DestinationCidrBlock="0.0.0.0/0"' in problem.fix
 

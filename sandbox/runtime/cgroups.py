@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ MEMORY_PER_VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
 ENVIRONMENT_PROCESS_LIMIT = 1024  # Lambda's quota of processes and threads
 ACCOUNT_PROCESS_LIMIT = 2048
 HOST_PROCESS_LIMIT = 8192
+HOST_MEMORY_SHARE = 0.75  # of the machine's memory, for every environment together
+TOP_NAME = re.compile(r"^lambda-lab-(\d+)-[0-9a-f]+$")  # lambda-lab-<sandbox pid>-<suffix>
 
 
 def _write(path: Path, value: str) -> bool:
@@ -200,7 +203,13 @@ class CgroupTree:
         top = _make_top(name)
         if top is None:
             return None
+        for folder in top.folders.values():
+            remove_leftovers(folder.parent)
         top.set_process_limit(HOST_PROCESS_LIMIT)
+        # All learners' functions together may not take the machine's memory.
+        total = machine_memory_bytes()
+        if total:
+            top.set_memory_limit(int(total * HOST_MEMORY_SHARE))
         return cls(top)
 
     def describe(self) -> str:
@@ -230,6 +239,31 @@ class CgroupTree:
         for group in self._accounts.values():
             group.remove()
         self.top.remove()
+
+
+def machine_memory_bytes() -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def remove_leftovers(parent: Path) -> None:
+    """Groups of sandboxes that were killed before they could remove them (their pid is
+    gone): empty once their environments died with them, so removable, deepest first."""
+    with contextlib.suppress(OSError):
+        for entry in parent.iterdir():
+            match = TOP_NAME.match(entry.name)
+            if not match or Path(f"/proc/{match.group(1)}").exists():
+                continue
+            for folder in sorted(
+                (p for p in entry.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)
+            ):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            with contextlib.suppress(OSError):
+                entry.rmdir()
 
 
 def _make_top(name: str) -> Cgroup | None:

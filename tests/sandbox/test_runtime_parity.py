@@ -250,3 +250,13 @@ def test_a_multi_line_log_record_is_one_event(learner):
     assert len(both) == 1, events
     assert both[0].startswith("[INFO]") and request_id in both[0]
     assert not [m for m in events if "second line" in m and "first line" not in m]
+
+
+def test_a_cold_starts_tail_begins_at_start_and_the_log_stream_at_init_start(learner):
+    name = learner.create_function("def handler(event, context):\n    return 1\n")
+    response = raw_invoke(learner, name, LogType="Tail")
+    tail = tail_of(response).splitlines()
+    assert tail[0].startswith("START RequestId: ") and tail[-1].startswith("REPORT RequestId: ")
+    assert "Init Duration: " in tail[-1]
+    assert not any(line.startswith("INIT_START") for line in tail)  # as Lambda's Tail
+    assert log_events(learner, name)[0].startswith("INIT_START Runtime Version: python:")

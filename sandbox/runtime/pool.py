@@ -178,9 +178,10 @@ class EnvironmentPool:
         return len(expired)
 
     def stop_escapees(self) -> int:
-        """Stop what idle environments still run outside their worker's process group
-        (a process in a session of its own): frozen means frozen. One /proc scan."""
-        idle = self.idle_environments()
+        """Without a cgroup freezer, stop what idle environments started again (a process
+        in a session of its own): frozen means frozen. One /proc scan."""
+        # A frozen cgroup holds every process it has; only the others need the sweep.
+        idle = [env for env in self.idle_environments() if env.cgroup is None]
         if not idle:
             return 0
         table = process_table()

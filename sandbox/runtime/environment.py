@@ -1,11 +1,12 @@
 """One execution environment seen from the sandbox: AWS's runtime client in a boundary.
 
-The environment runs ``python -m awslambdaric <handler>``, AWS's own runtime interface
-client, inside Linux namespaces (``boundary``) with kernel limits (``cgroups``). It
+The environment runs ``awslambdaric``, AWS's own runtime interface client, inside Linux
+namespaces (``boundary``) with kernel limits (``cgroups``): it is started before its
+function is known (``standby``) and handed the function at its first cold start. It
 talks to a Runtime API that the sandbox serves on 127.0.0.1:9001 in the environment's
-own network (``runtime_api``, ``netns``); the learner's AWS endpoint is relayed to the
-same loopback (``relay``). Log output arrives on two pipes: the runtime's framed log
-records (``_LAMBDA_TELEMETRY_LOG_FD``, as on Lambda) and plain stdout/stderr.
+own network (``runtime_api``); the learner's AWS endpoint is relayed to the same
+loopback (``relay``). Log output arrives on two pipes: the runtime's framed log records
+(``_LAMBDA_TELEMETRY_LOG_FD``, as on Lambda) and plain stdout/stderr.
 
 While an invocation runs, the sandbox reads both pipes, watches the deadline and the
 memory the environment's processes use, and on a timeout or out-of-memory kills the
@@ -42,7 +43,6 @@ from sandbox.runtime.spec import FunctionSpec, LogStream, RuntimeSettings
 from sandbox.runtime.standby import Doors, Standby, start_standby
 
 MEMORY_CHECK_INTERVAL_S = 0.02
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_EVENT_BYTES = 256 * 1024  # CloudWatch Logs' largest event
 FRAME_HEADER = 16  # type (4), length (4), timestamp in microseconds (8)
 MB = 1024 * 1024
@@ -92,11 +92,7 @@ def lambda_variables(
     paths: dict[str, str],
 ) -> dict[str, str]:
     """The runtime's whole environment, as Lambda sets it: nothing of the sandbox's own.
-
-    ``paths`` gives where /var/task, /var/runtime, /var/lang and /opt are (the same names
-    inside a boundary; host folders in single-learner mode)."""
-    task, runtime, lang, opt = paths["task"], paths["runtime"], paths["lang"], paths["opt"]
-    minor = interpreter.minor
+    ``paths``: see ``interpreters.interpreter_variables``."""
     env = dict(spec.environment)  # the function's own variables; Lambda's reserved ones win
     env.update(
         {
@@ -119,17 +115,9 @@ def lambda_variables(
             # No shared config or credentials file is read.
             "AWS_CONFIG_FILE": "/dev/null",
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-            "LAMBDA_TASK_ROOT": task,
-            "LAMBDA_RUNTIME_DIR": runtime,
-            "TZ": ":UTC",
-            "LANG": "en_US.UTF-8",
-            "PATH": f"{lang}/bin:/usr/local/bin:/usr/bin/:/bin:{opt}/bin",
-            "LD_LIBRARY_PATH": (
-                f"{lang}/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task}:{task}/lib:{opt}/lib"
-            ),
-            # Lambda's order: the function's code (the working folder), its layers, the runtime.
-            "PYTHONPATH": f"{opt}/python/lib/python{minor}/site-packages:{opt}/python:{runtime}",
-            "PYTHONHOME": lang,
+            "LAMBDA_TASK_ROOT": paths["task"],
+            "LAMBDA_RUNTIME_DIR": paths["runtime"],
+            **interpreters.interpreter_variables(interpreter.minor, paths),
         }
     )
     if spec.log_format:
@@ -341,10 +329,10 @@ class ExecutionEnvironment:
             # moving processes between cgroups costs milliseconds); now the function's limits.
             self.cgroup = standby.cgroup
             doors.cgroups.limit(self.cgroup, self.spec.memory_mb, self.spec.ephemeral_mb)
-        paths = {"task": "/var/task", "runtime": "/var/runtime", "lang": "/var/lang",
-                 "opt": "/opt"}
         endpoint = f"http://127.0.0.1:{port_of(self.settings.endpoint_url)}"
-        env = self._variables(f"127.0.0.1:{boundary.RUNTIME_API_PORT}", endpoint, paths)
+        env = self._variables(
+            f"127.0.0.1:{boundary.RUNTIME_API_PORT}", endpoint, interpreters.INSIDE
+        )
         env["_LAMBDA_TELEMETRY_LOG_FD"] = str(standby.telemetry_fd)  # its number inside
         standby.hand_over(env, self.spec.handler)
 
@@ -427,7 +415,7 @@ class ExecutionEnvironment:
             if self.cgroup is not None:
                 self.cgroup.freeze(True)
             else:
-                isolation.signal_each(self._tree(), signal.SIGSTOP)
+                self._signal_groups(signal.SIGSTOP)  # the rest: the pool's sweep
             self._frozen = True
 
     def thaw(self) -> None:
@@ -437,9 +425,19 @@ class ExecutionEnvironment:
             if self.cgroup is not None:
                 self.cgroup.freeze(False)
             else:
-                isolation.signal_each(self._tree() | self._escapees, signal.SIGCONT)
+                self._signal_groups(signal.SIGCONT)
+                isolation.signal_each(self._escapees, signal.SIGCONT)
                 self._escapees.clear()
             self._frozen = False
+
+    def _signal_groups(self, signum: int) -> None:
+        """Signal the environment's process groups: the runtime's (or bwrap's) and, inside
+        a boundary, that of its namespace's init (bwrap starts it in a session of its own).
+        Without a /proc scan: processes that left them are the sweep's (stop_escapees)."""
+        leaders = [pid for pid in (self.process and self.process.pid, self.inner_pid) if pid]
+        for leader in leaders:
+            with contextlib.suppress(OSError):
+                os.killpg(leader, signum)
 
     def _tree(self, table: dict[int, isolation.ProcessInfo] | None = None) -> set[int]:
         if self.process is None:

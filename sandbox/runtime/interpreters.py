@@ -95,3 +95,24 @@ def runtime_entries() -> tuple[tuple[str, Path], ...]:
                 continue
             entries.setdefault(top, Path(str(distribution.locate_file(top))))
     return tuple(sorted(entries.items()))
+
+
+INSIDE = {"task": "/var/task", "runtime": "/var/runtime", "lang": "/var/lang", "opt": "/opt"}
+
+
+def interpreter_variables(minor: str, paths: dict[str, str] = INSIDE) -> dict[str, str]:
+    """What the interpreter and the dynamic loader read at start, as Lambda sets them.
+    ``paths`` says where /var/task, /var/runtime, /var/lang and /opt are (the same names
+    inside a boundary; host folders in single-learner mode)."""
+    task, runtime, lang, opt = paths["task"], paths["runtime"], paths["lang"], paths["opt"]
+    return {
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        "PATH": f"{lang}/bin:/usr/local/bin:/usr/bin/:/bin:{opt}/bin",
+        "LD_LIBRARY_PATH": (
+            f"{lang}/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task}:{task}/lib:{opt}/lib"
+        ),
+        # Lambda's order: the function's code (the working folder), its layers, the runtime.
+        "PYTHONPATH": f"{opt}/python/lib/python{minor}/site-packages:{opt}/python:{runtime}",
+        "PYTHONHOME": lang,
+    }

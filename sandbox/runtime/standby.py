@@ -263,18 +263,8 @@ def receive_listeners(
 def standby_variables(interpreter: interpreters.Interpreter, telemetry_fd: str) -> dict[str, str]:
     """What the interpreter needs to start (read before any function is known); the
     function's whole environment replaces it at hand-over."""
-    runtime, lang, opt, task = "/var/runtime", "/var/lang", "/opt", "/var/task"
     return {
-        "PATH": f"{lang}/bin:/usr/local/bin:/usr/bin/:/bin:{opt}/bin",
-        "LD_LIBRARY_PATH": (
-            f"{lang}/lib:/lib64:/usr/lib64:{runtime}:{runtime}/lib:{task}:{task}/lib:{opt}/lib"
-        ),
-        "PYTHONPATH": (
-            f"{opt}/python/lib/python{interpreter.minor}/site-packages:{opt}/python:{runtime}"
-        ),
-        "PYTHONHOME": lang,
-        "TZ": ":UTC",
-        "LANG": "en_US.UTF-8",
+        **interpreters.interpreter_variables(interpreter.minor),
         "_LAMBDA_TELEMETRY_LOG_FD": telemetry_fd,
     }
 

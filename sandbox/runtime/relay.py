@@ -1,10 +1,11 @@
 """Connections from inside environments to the sandbox's own loopback ports.
 
 An environment's loopback is its own, so its handler's boto3 calls to
-``http://127.0.0.1:<port>`` would reach nothing. The sandbox listens on that port inside
-the environment (``netns.listen_inside``) and copies each connection's bytes to the same
-port on its own loopback: the AWS endpoint, where signatures say which learner calls,
-and the function URL and API Gateway front. One event loop thread serves every
+``http://127.0.0.1:<port>`` would reach nothing. The sandbox holds a socket listening on
+that port inside the environment (opened there by ``prestart.py``, see
+``standby.receive_listeners``) and copies each connection's bytes to the same port on
+its own loopback: the AWS endpoint, where credentials say which learner calls, and the
+function URL and API Gateway front. One event loop thread serves every
 environment; nothing else is reachable.
 """
 

@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import os
 import random
+import resource
 import signal
 import threading
 import time
@@ -51,6 +52,15 @@ def become_subreaper() -> bool:
     """Orphans of learner processes come to this process (which reaps them), not to init:
     the same whether or not the sandbox is PID 1 or init reaps (some container inits do not)."""
     return _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def raise_open_file_limit() -> int:
+    """Lift this process's soft limit of open files to its hard limit; returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def running_as_root() -> bool:

@@ -43,6 +43,9 @@ class LambdaRuntime:
         self.hooks = hooks
         # Learner code running under the sandbox's own uid must not read its environ.
         isolation.make_undumpable()
+        # About ten descriptors an environment (pipes, its doors, relayed connections,
+        # cgroup files): 64 environments and the standby ones need more than 1,024.
+        isolation.raise_open_file_limit()
         work_dir = Path(settings.work_dir)
         self.boundary = self._choose_boundary()
         # As root, every environment gets an unprivileged uid of its own (see isolation).

@@ -132,6 +132,6 @@ class RuntimeSettings:
     cpu_follows_memory: bool = False
     # Environments started ahead, waiting for a function (see standby): cold starts then
     # cost the learner's own import and little more.
-    standby_environments: int = 2
+    standby_environments: int = 1  # per recent learner (see StandbyPool)
     # Loopback ports of the sandbox (besides the AWS endpoint) that handlers may reach.
     extra_relay_ports: tuple[int, ...] = ()

@@ -226,10 +226,16 @@ def start_standby(
         with contextlib.suppress(OSError):
             process.kill()
         process.wait()
-        with contextlib.suppress(OSError):  # what bwrap said, for the error message
+        for fd in (telemetry_r, config_w):
+            os.close(fd)
+        try:  # what bwrap said, for the error message
             said = os.read(log_r, 4096).decode("utf-8", "replace").strip()
-            if said and isinstance(error, RuntimeError):
-                raise RuntimeError(f"{error}: {said}") from None
+        except OSError:
+            said = ""
+        finally:
+            os.close(log_r)
+        if said and isinstance(error, RuntimeError):
+            raise RuntimeError(f"{error}: {said}") from None
         raise
     finally:
         for fd in (info_r, block_w):
@@ -392,9 +398,10 @@ def _read_child_pid(info_r: int, process: subprocess.Popen[bytes]) -> int:
     """bwrap's --info-fd: JSON with the namespace's PID 1 as seen from here."""
     data = b""
     deadline = time.monotonic() + 10
+    poller = select.poll()  # not select(): a busy sandbox holds fds numbered past 1,024
+    poller.register(info_r, select.POLLIN)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([info_r], [], [], 0.5)
-        if ready:
+        if poller.poll(500):
             chunk = os.read(info_r, 4096)
             data += chunk
             if not chunk:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from progress.store import SQLITE_FILE, data_dir
+from tests.sandbox.attempts import ATTEMPT_ERRNO, ATTEMPT_NAMED
 from tests.sandbox.conftest import Learner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,19 +88,7 @@ def tail_of(response: dict[str, Any]) -> str:
 
 # Reading the host's files ---------------------------------------------------------------
 
-READER = """
-import os
-
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except OSError as error:
-        return type(error).__name__
-
-def read(path):
-    with open(path, "rb") as handle:
-        return handle.read()
+READER = ATTEMPT_NAMED + """
 
 def handler(event, context):
     found = {}
@@ -185,7 +174,7 @@ def test_handler_sees_only_its_own_processes_and_code(attacker, bystander):
 
 # Inside the environment's network namespace only loopback exists: these documentation
 # addresses (TEST-NET-1, 2001:db8::/32) have no route there. Run only inside the sandbox.
-ESCAPER = '''
+ESCAPER = ATTEMPT_ERRNO + '''
 import _socket
 import ctypes
 import errno
@@ -204,13 +193,6 @@ try:
 except OSError as error:
     print(errno.errorcode.get(error.errno, type(error).__name__))
 """
-
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except OSError as error:
-        return errno.errorcode.get(error.errno, type(error).__name__)
 
 def tcp():
     with socket.socket() as s:

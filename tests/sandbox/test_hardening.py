@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox.attempts import ATTEMPT_NAMED
 from tests.sandbox.served import lambda_with_function, read_banner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,19 +80,8 @@ def test_handler_reads_nothing_of_the_sandbox_processes_environment(tmp_path):
         assert payload["readable"] == {}
 
 
-SPY = """
-import os, signal
-
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except OSError as error:
-        return type(error).__name__
-
-def read(path):
-    with open(path, "rb") as handle:
-        handle.read()
+SPY = ATTEMPT_NAMED + """
+import signal
 
 def handler(event, context):
     mine = {int(task) for task in os.listdir("/proc/self/task")}  # its own threads too

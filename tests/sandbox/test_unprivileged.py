@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox.attempts import ATTEMPT_ERRNO
 from tests.sandbox.served import lambda_with_function, read_banner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,15 +27,8 @@ UID = 3_999_917
 PYTHON = shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin")
 SITE = sysconfig.get_paths()["purelib"]
 
-ATTACKS = """
-import ctypes, errno, os, socket
-
-def attempt(action):
-    try:
-        action()
-        return "allowed"
-    except OSError as error:
-        return errno.errorcode.get(error.errno, type(error).__name__)
+ATTACKS = ATTEMPT_ERRNO + """
+import ctypes, os, socket
 
 def handler(event, context):
     libc = ctypes.CDLL(None, use_errno=True)

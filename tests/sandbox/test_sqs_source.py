@@ -75,19 +75,20 @@ def test_a_message_reaches_the_function_as_awss_sqs_record_and_is_deleted(learne
 
 def test_a_partial_batch_failure_keeps_exactly_the_failed_messages(learner, sandbox):
     url, arn = queue(learner, f"jobs-{uuid.uuid4().hex[:8]}", VisibilityTimeout="30")
-    name = learner.create_function(PARTIAL)
-    uuid_ = mapping(
-        learner,
-        name,
-        arn,
-        BatchSize=10,
-        MaximumBatchingWindowInSeconds=1,
-        FunctionResponseTypes=["ReportBatchItemFailures"],
-    )
+    name = learner.create_function(PARTIAL, Timeout=30)  # a busy machine's cold start
     bodies = ["ok-1", "bad-1", "ok-2", "bad-2", "ok-3"]
+    # Waiting before the mapping exists: its first poll finds all five (no race with the send).
+    learner.client("sqs").send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies)]
+    )
     with clock_speed(sandbox, 20):  # the batching window: 50 ms
-        learner.client("sqs").send_message_batch(
-            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies)]
+        uuid_ = mapping(
+            learner,
+            name,
+            arn,
+            BatchSize=10,
+            MaximumBatchingWindowInSeconds=1,
+            FunctionResponseTypes=["ReportBatchItemFailures"],
         )
         assert sandbox.wait_for_async(10)
     (event,) = events_of(learner, name)

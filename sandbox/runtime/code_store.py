@@ -30,6 +30,7 @@ class CodeStore:
         self.root = root
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
+        self._sizes: dict[Path, int] = {}  # unpacked bytes of each folder, from its zips
 
     def unpack(self, sha256: str, zip_bytes: bytes, group: int | None = None) -> Path:
         """The folder holding this package's files, unpacking it the first time.
@@ -81,7 +82,17 @@ class CodeStore:
             raise
         make_read_only(staging, group)
         staging.rename(target)
+        with self._lock:
+            self._sizes[target] = UNZIPPED_LIMIT_BYTES - budget
         return target
+
+    def size_of(self, folder: Path | None) -> int:
+        """Bytes unpacked in a folder this store made (0 for None), without walking it;
+        a folder it did not make counts as the largest package."""
+        if folder is None:
+            return 0
+        with self._lock:
+            return self._sizes.get(folder, UNZIPPED_LIMIT_BYTES)
 
 
 def _extract(zip_bytes: bytes, into: Path, budget: int) -> int:

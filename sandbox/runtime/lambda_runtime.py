@@ -30,7 +30,7 @@ from sandbox.runtime.environment import (
 from sandbox.runtime.pool import EnvironmentPool, Throttled
 from sandbox.runtime.relay import Relay
 from sandbox.runtime.spec import FunctionSpec, InvocationResult, RuntimeHooks, RuntimeSettings
-from sandbox.runtime.standby import Doors, StandbyPool, slot_fits
+from sandbox.runtime.standby import SLOT_COPY_LIMIT_BYTES, Doors, StandbyPool
 
 TAIL_BYTES = 4096
 
@@ -130,7 +130,8 @@ class LambdaRuntime:
         standby = None
         if self.standby is not None:
             standby = self.standby.take(spec.account_id, interpreter, spec.ephemeral_mb)
-            if standby is not None and not slot_fits(task_root, layers_root):
+            package = self.code.size_of(task_root) + self.code.size_of(layers_root)
+            if standby is not None and package > SLOT_COPY_LIMIT_BYTES:
                 self.standby.give_back(spec.account_id, standby)
                 standby = None
         if standby is not None:

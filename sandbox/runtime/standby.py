@@ -127,12 +127,6 @@ class Standby:
             _remove_slot(self.slot)
 
 
-def slot_fits(task_root: Path, layers_root: Path | None) -> bool:
-    return sum(_size(folder) for folder in (task_root, layers_root) if folder) <= (
-        SLOT_COPY_LIMIT_BYTES
-    )
-
-
 def start_standby(
     doors: Doors,
     identity: WorkerIdentity,
@@ -412,15 +406,6 @@ def _read_child_pid(info_r: int, process: subprocess.Popen[bytes]) -> int:
         return int(json.loads(data)["child-pid"])
     except (ValueError, KeyError):
         raise RuntimeError(f"bwrap did not start (exit status {process.poll()})") from None
-
-
-def _size(folder: Path) -> int:
-    total = 0
-    for directory, _, files in os.walk(folder):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(directory, name)).st_size
-    return total
 
 
 def _remove_slot(slot: Path) -> None:

@@ -5,11 +5,26 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 
 from tests.sandbox.conftest import TRUST_POLICY, zip_files
+
+
+@contextmanager
+def serving(command: list[str], **popen: Any) -> Iterator[str]:
+    """Run a `serve` command for the block; its banner, and it stops afterwards."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen
+    )
+    try:
+        yield read_banner(process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def read_banner(process: subprocess.Popen[str]) -> str:

@@ -16,21 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox.served import lambda_with_function, read_banner
+from tests.sandbox.served import lambda_with_function, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_BWRAP = {"LAMBDA_LAB_BWRAP": "/nonexistent/bwrap"}
 
 
-def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--port", "0", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def serve_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sandbox", "serve", "--port", "0", *args]
+
+
+def serve(*args: str, env: dict[str, str] | None = None):
+    """`python -m sandbox serve` for the block: its banner."""
+    return serving(serve_command(*args), cwd=ROOT, env={**os.environ, **(env or {})})
 
 
 def invoke_once(banner: str) -> dict:
@@ -41,37 +39,30 @@ def invoke_once(banner: str) -> dict:
 
 
 def test_without_namespaces_the_sandbox_says_so_and_still_runs_handlers():
-    process = serve("--learner", "solo", env=NO_BWRAP)
-    try:
-        banner = read_banner(process)
+    with serve("--learner", "solo", env=NO_BWRAP) as banner:
         assert "Single-learner mode: handlers run as you, with no boundary" in banner
         assert "bubblewrap (bwrap) is not installed" in banner
         result = invoke_once(banner)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     assert result["error"] is None, result
     assert result["payload"] != "/var/task"  # the code's own folder on the host
 
 
 def test_a_strict_sandbox_refuses_to_run_without_namespaces():
-    process = serve("--strict", env=NO_BWRAP)
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode != 0
+    refused = subprocess.run(
+        serve_command("--strict"), cwd=ROOT, env={**os.environ, **NO_BWRAP},
+        capture_output=True, text=True, timeout=60,
+    )
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0
     assert "need Linux namespaces here, and bubblewrap (bwrap) is not installed" in output
     assert "Install bubblewrap" in output
     assert "Traceback" not in output
 
 
 def test_a_strict_sandbox_runs_single_learner_only_when_told_so():
-    process = serve("--strict", "--single-learner", "--learner", "solo", env=NO_BWRAP)
-    try:
-        banner = read_banner(process)
+    with serve("--strict", "--single-learner", "--learner", "solo", env=NO_BWRAP) as banner:
         assert "Single-learner mode" in banner
         result = invoke_once(banner)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     assert result["error"] is None, result
 
 
@@ -89,9 +80,7 @@ def handler(event, context):
 
 def test_with_cpu_following_memory_a_small_function_computes_slower():
     """One vCPU at 1,769 MB: the same work takes several times longer at 128 MB."""
-    process = serve("--cpu-follows-memory", "--learner", "cpu")
-    try:
-        banner = read_banner(process)
+    with serve("--cpu-follows-memory", "--learner", "cpu") as banner:
         if "cgroup" not in banner:
             pytest.skip("no cgroups on this machine: CPU cannot follow memory")
         lam = lambda_with_function(banner, "small", CPU_BOUND, MemorySize=128, Timeout=30)
@@ -108,8 +97,5 @@ def test_with_cpu_following_memory_a_small_function_computes_slower():
                 timings.append(time.perf_counter() - started)
                 assert "FunctionError" not in response, response["Payload"].read()
             durations[memory] = min(timings)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     # 128 / 1,769 of a core is 7%; allow for a busy machine's noise.
     assert durations[128] > 4 * durations[1769], durations

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.sandbox.attempts import ATTEMPT_ERRNO
-from tests.sandbox.served import lambda_with_function, read_banner
+from tests.sandbox.served import lambda_with_function, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 UID = 3_999_917
@@ -68,16 +68,9 @@ def unprivileged(tmp_path_factory: pytest.TempPathFactory):
     )
     if probe.returncode != 0:
         pytest.skip(f"another uid cannot read this checkout or its packages: {probe.stderr[-200:]}")
-    process = subprocess.Popen(
-        as_user(PYTHON, "-m", "sandbox", "serve", "--port", "0", "--learner", "laptop"),
-        env=environment(home), cwd=home,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        yield read_banner(process)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    command = as_user(PYTHON, "-m", "sandbox", "serve", "--port", "0", "--learner", "laptop")
+    with serving(command, env=environment(home), cwd=home) as banner:
+        yield banner
 
 
 def test_as_an_ordinary_user_the_same_attacks_fail(unprivileged, tmp_path):
